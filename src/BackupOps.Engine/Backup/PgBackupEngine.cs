@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Connection;
+using BackupOps.Engine.Errors;
+using BackupOps.Engine.Manifest;
+using BackupOps.Engine.Progress;
+using BackupOps.Engine.Stores;
+using BackupOps.Engine.Tools;
+using Npgsql;
+
+namespace BackupOps.Engine.Backup;
+
+/// <summary>
+/// pg_dump → (age) → store, in one streamed pass with SHA-256 and size computed on the way. The manifest is
+/// written only after the data object is committed and verified; any failure or cancellation aborts the data
+/// object, so a backup either exists whole, with its manifest, or not at all.
+/// </summary>
+public static class PgBackupEngine
+{
+    /// <summary>Runs a backup and returns the committed backup.</summary>
+    public static async Task<BackupEntry> RunAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var redactor = new SecretRedactor();
+        request.Connection.RegisterSecrets(redactor);
+        var s3 = S3StoreOptions.FromEnvironment();
+        s3.RegisterSecrets(redactor);
+
+        await using var store = StoreLocation.Open(request.Store, s3);
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var activity = $"Backing up {request.Connection.Database}";
+        progress?.Report(new OperationProgress(activity, $"connecting to {request.Connection.Display}", 0, null, 0));
+
+        // The snapshot transaction stays open until pg_dump exits, so the schema summary and exact counts
+        // describe exactly the data pg_dump writes.
+        await using var connection = await PgConnector.OpenAsync(request.Connection, cancellationToken).ConfigureAwait(false);
+        await using var snapshotTransaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+        var serverVersion = await ScalarAsync(connection, "SHOW server_version", cancellationToken).ConfigureAwait(false);
+        await ScalarAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken).ConfigureAwait(false);
+        var snapshotId = await ScalarAsync(connection, "SELECT pg_export_snapshot()", cancellationToken).ConfigureAwait(false);
+        var schema = await SchemaReader.ReadAsync(connection, request.CriticalTables, cancellationToken).ConfigureAwait(false);
+
+        var pgDump = PgToolLocator.Find("pg_dump", PgToolLocator.ParseMajor(serverVersion));
+        var age = request.AgeRecipients.Count > 0 ? AgeTool.Find() : null;
+        var backupId = BackupKeys.NewBackupId(started);
+        var dataKey = BackupKeys.DataKey(request.Connection.Database, backupId, age is not null);
+        var manifestKey = BackupKeys.ManifestKey(request.Connection.Database, backupId);
+
+        await using var writer = await store.BeginWriteAsync(dataKey, cancellationToken).ConfigureAwait(false);
+        await using var dump = ProcessRunner.Start(pgDump, BuildDumpArguments(request, snapshotId), request.Connection.ToLibpqEnvironment(), redactor);
+        await using var encrypt = age is null ? null : ProcessRunner.Start(age, AgeTool.EncryptArguments(request.AgeRecipients), null, redactor, redirectInput: true);
+        string sha256;
+        long size;
+        try
+        {
+            var feed = encrypt is null ? Task.CompletedTask : PumpAsync(dump.Output, encrypt.Input, cancellationToken);
+            var source = encrypt?.Output ?? dump.Output;
+            var status = $"pg_dump {pgDump.Version}{(encrypt is null ? string.Empty : " | age")} → {store.Display}";
+            (sha256, size) = await HashingCopier.CopyAsync(
+                source,
+                writer.WriteAsync,
+                (done, rate) => progress?.Report(new OperationProgress(activity, status, done, null, rate)),
+                cancellationToken).ConfigureAwait(false);
+            await feed.ConfigureAwait(false);
+            await dump.WaitForSuccessAsync("PgDumpFailed", $"Backup of {request.Connection.Database}", cancellationToken).ConfigureAwait(false);
+            if (encrypt is not null)
+            {
+                await encrypt.WaitForSuccessAsync("AgeEncryptFailed", $"Encryption of {request.Connection.Database}", cancellationToken).ConfigureAwait(false);
+            }
+
+            if (size == 0)
+            {
+                throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "PgDumpEmpty", $"pg_dump produced no output for {request.Connection.Database}; nothing was stored.");
+            }
+
+            progress?.Report(new OperationProgress(activity, "committing data object", size, size, 0));
+            await writer.CommitAsync(sha256, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            dump.Kill();
+            encrypt?.Kill();
+            await writer.AbortAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        await snapshotTransaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        var completed = DateTimeOffset.UtcNow;
+        var manifest = new BackupManifest
+        {
+            BackupId = backupId,
+            Database = request.Connection.Database,
+            SourceServer = $"{request.Connection.Host}:{request.Connection.Port}",
+            ServerVersion = serverVersion,
+            PgDumpVersion = pgDump.Version,
+            StartedUtc = started,
+            CompletedUtc = completed,
+            DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
+            DataKey = dataKey,
+            SizeBytes = size,
+            Sha256 = sha256,
+            CompressionLevel = request.CompressionLevel,
+            Encryption = age is null ? null : new EncryptionInfo("age", request.AgeRecipients),
+            Options = new DumpOptionsInfo(request.NoOwner, request.NoPrivileges, request.IncludeTables, request.ExcludeTables),
+            ToolVersion = ToolInfo.Version,
+            Host = Environment.MachineName,
+            Schema = schema,
+        };
+
+        try
+        {
+            // Written last: only now does the backup exist.
+            await store.PutSmallAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DeleteAsync(dataKey, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        return BackupEntry.FromManifest(store.Display, manifest, manifestKey);
+    }
+
+    internal static List<string> BuildDumpArguments(PgBackupRequest request, string snapshotId)
+    {
+        var arguments = new List<string>
+        {
+            "--format=custom",
+            $"--compress={request.CompressionLevel}",
+            $"--snapshot={snapshotId}",
+            "--no-password",
+            $"--host={request.Connection.Host}",
+            $"--port={request.Connection.Port}",
+        };
+        if (request.NoOwner)
+        {
+            arguments.Add("--no-owner");
+        }
+
+        if (request.NoPrivileges)
+        {
+            arguments.Add("--no-privileges");
+        }
+
+        arguments.AddRange(request.IncludeTables.Select(t => $"--table={t}"));
+        arguments.AddRange(request.ExcludeTables.Select(t => $"--exclude-table={t}"));
+        arguments.Add(request.Connection.Database);
+        return arguments;
+    }
+
+    private static async Task PumpAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await from.CopyToAsync(to, 1 << 20, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await to.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<string> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))?.ToString() ?? string.Empty;
+    }
+}

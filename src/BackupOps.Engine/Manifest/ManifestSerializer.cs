@@ -1,0 +1,40 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Manifest;
+
+/// <summary>Reads and writes manifests as indented camelCase JSON.</summary>
+public static class ManifestSerializer
+{
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Serialises a manifest to UTF-8 JSON.</summary>
+    public static byte[] Serialize(BackupManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Options);
+
+    /// <summary>Parses a manifest; a damaged or newer-format manifest is an error naming the key.</summary>
+    public static BackupManifest Deserialize(ReadOnlySpan<byte> json, string key)
+    {
+        BackupManifest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<BackupManifest>(json, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, "ManifestInvalid", $"The manifest {key} is not valid JSON ({ex.Message}). The backup cannot be trusted; restore another one.", ex) { Target = key };
+        }
+
+        if (manifest is null || manifest.FormatVersion > BackupManifest.CurrentFormatVersion)
+        {
+            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, "ManifestUnsupported", $"The manifest {key} has format version {manifest?.FormatVersion}; this BackupOps reads up to {BackupManifest.CurrentFormatVersion}. Upgrade BackupOps.") { Target = key };
+        }
+
+        return manifest;
+    }
+}

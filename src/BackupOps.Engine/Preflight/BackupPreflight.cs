@@ -1,0 +1,86 @@
+using System.Text;
+using BackupOps.Engine.Backup;
+using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Connection;
+using BackupOps.Engine.Errors;
+using BackupOps.Engine.Restore;
+using BackupOps.Engine.Stores;
+using BackupOps.Engine.Tools;
+using Npgsql;
+
+namespace BackupOps.Engine.Preflight;
+
+/// <summary>
+/// The dry run of a backup: connects to PostgreSQL, checks pg_dump can dump that server, proves the store is
+/// writable with a probe object that is removed again, and checks age and the critical tables. Nothing is backed up.
+/// Every check runs even when an earlier one failed, so one run shows everything that is wrong.
+/// </summary>
+public static class BackupPreflight
+{
+    /// <summary>Key prefix of probe objects.</summary>
+    public const string ProbePrefix = "_backupops-probe/";
+
+    /// <summary>Runs every check and returns them in order.</summary>
+    public static async Task<IReadOnlyList<RestoreCheck>> RunAsync(PgBackupRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var checks = new List<RestoreCheck>();
+        var serverMajor = 0;
+        try
+        {
+            await using var connection = await PgConnector.OpenAsync(request.Connection, cancellationToken).ConfigureAwait(false);
+            await using var version = new NpgsqlCommand("SHOW server_version", connection);
+            var serverVersion = (string)(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            serverMajor = PgToolLocator.ParseMajor(serverVersion);
+            checks.Add(new RestoreCheck("postgresql connection", CheckOutcome.Passed, $"{request.Connection.Display}: PostgreSQL {serverVersion}"));
+            foreach (var table in request.CriticalTables)
+            {
+                checks.Add(await Attempt($"critical table {table}", async () => await SchemaReader.ResolveTableAsync(connection, table, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false));
+            }
+        }
+        catch (BackupOpsException ex)
+        {
+            checks.Add(new RestoreCheck("postgresql connection", CheckOutcome.Failed, ex.Message));
+        }
+
+        checks.Add(await Attempt("pg_dump", () =>
+        {
+            var tool = PgToolLocator.Find("pg_dump", serverMajor);
+            return Task.FromResult($"{tool.Path} {tool.Version}{(serverMajor > 0 ? $" can dump PostgreSQL {serverMajor}" : string.Empty)}");
+        }).ConfigureAwait(false));
+
+        if (request.AgeRecipients.Count > 0)
+        {
+            checks.Add(await Attempt("age", () => Task.FromResult($"{AgeTool.Find().Path} for {request.AgeRecipients.Count} recipient(s)")).ConfigureAwait(false));
+        }
+
+        checks.Add(await Attempt("store writable", () => ProbeStoreAsync(request.Store, cancellationToken)).ConfigureAwait(false));
+        return checks;
+    }
+
+    /// <summary>Writes and removes a small probe object in the store.</summary>
+    public static async Task<string> ProbeStoreAsync(string? storeSpec, CancellationToken cancellationToken)
+    {
+        await using var store = StoreLocation.Open(storeSpec);
+        var key = ProbePrefix + BackupKeys.NewBackupId(DateTimeOffset.UtcNow);
+        await store.PutSmallAsync(key, Encoding.UTF8.GetBytes("BackupOps write probe; safe to delete\n"), cancellationToken).ConfigureAwait(false);
+        var readBack = await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false);
+        await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+        return readBack is null
+            ? throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "StoreProbeFailed", $"A probe object written to {store.Display} could not be read back.")
+            : $"{store.Display}: probe object written, read back and removed";
+    }
+
+    private static async Task<RestoreCheck> Attempt(string name, Func<Task<string>> check)
+    {
+        try
+        {
+            return new RestoreCheck(name, CheckOutcome.Passed, await check().ConfigureAwait(false));
+        }
+        catch (BackupOpsException ex)
+        {
+            return new RestoreCheck(name, CheckOutcome.Failed, ex.Message);
+        }
+    }
+}

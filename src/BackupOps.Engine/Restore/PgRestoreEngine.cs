@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Connection;
+using BackupOps.Engine.Errors;
+using BackupOps.Engine.Manifest;
+using BackupOps.Engine.Progress;
+using BackupOps.Engine.Stores;
+using BackupOps.Engine.Tools;
+
+namespace BackupOps.Engine.Restore;
+
+/// <summary>
+/// Restores a backup into a database and validates it. Order matters: the target is inspected (and a non-empty
+/// one refused without force) before any download; the backup's SHA-256 is verified before the target is created
+/// or cleaned; a failed restore drops the database it created, so nothing that looks restored is left behind.
+/// </summary>
+public static class PgRestoreEngine
+{
+    /// <summary>Checks what a restore would do without changing anything: the backup exists and the target's state.</summary>
+    public static async Task<string> DescribeAsync(PgRestoreRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var (entry, _) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        var targetName = request.TargetDatabase ?? DefaultTargetName(entry?.Database ?? Path.GetFileNameWithoutExtension(request.Path!));
+        var objects = await new TargetDatabase(request.TargetServer, targetName).CountUserObjectsAsync(cancellationToken).ConfigureAwait(false);
+        var state = objects switch
+        {
+            null => "does not exist and would be created",
+            0 => "exists and is empty",
+            _ when request.Force => $"holds {objects} objects and would be DROPPED and recreated (-Force)",
+            _ => $"holds {objects} objects: the restore would be refused without -Force",
+        };
+        return $"restore {entry?.BackupId ?? request.Path} into {targetName} on {request.TargetServer.Host}:{request.TargetServer.Port}: target {state}";
+    }
+
+    /// <summary>Restores and validates; throws on bad input, integrity failure or restore failure.</summary>
+    public static async Task<PgRestoreResult> RunAsync(PgRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        var redactor = new SecretRedactor();
+        request.TargetServer.RegisterSecrets(redactor);
+
+        var (entry, store) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        await using (store)
+        {
+            var manifest = entry?.Manifest;
+            var targetName = request.TargetDatabase ?? DefaultTargetName(manifest?.Database ?? Path.GetFileNameWithoutExtension(request.Path!));
+            var target = new TargetDatabase(request.TargetServer, targetName);
+            var activity = $"Restoring into {targetName}";
+
+            // 1. Refuse a non-empty target before spending time on a download.
+            var existing = await target.CountUserObjectsAsync(cancellationToken).ConfigureAwait(false);
+            if (existing > 0 && !request.Force)
+            {
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "TargetNotEmpty", $"The target database '{targetName}' on {request.TargetServer.Host}:{request.TargetServer.Port} is not empty ({existing} objects). Restore into a new database (-TargetDatabase / --target-database) or pass -Force / --force to drop and replace it.") { Target = targetName };
+            }
+
+            if (manifest?.Encryption is not null && request.IdentityFile is null)
+            {
+                throw BackupOpsException.InvalidInput("IdentityFileRequired", $"Backup {manifest.BackupId} is encrypted with age. Pass the identity file with -IdentityFile / --identity.");
+            }
+
+            // 2. Verify the bytes before the target is touched.
+            var checks = new List<RestoreCheck>();
+            using var source = entry is not null
+                ? await VerifiedSource.AcquireAsync(store!, entry, request.TempDirectory, progress, cancellationToken).ConfigureAwait(false)
+                : null;
+            var sourcePath = source?.FilePath ?? request.Path!;
+            checks.Add(manifest is null
+                ? new RestoreCheck("sha256", CheckOutcome.Warning, "file restore without a manifest: no recorded SHA-256 to verify")
+                : new RestoreCheck("sha256", CheckOutcome.Passed, manifest.Sha256));
+
+            // 3. Prepare the target.
+            progress?.Report(new OperationProgress(activity, "preparing target database", 0, null, 0));
+            if (existing is not null && (existing > 0 || request.Force))
+            {
+                await target.DropAsync(cancellationToken).ConfigureAwait(false);
+                existing = null;
+            }
+
+            var created = existing is null;
+            if (created)
+            {
+                await target.CreateAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // 4. Restore; a failure removes the database this restore created.
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                progress?.Report(new OperationProgress(activity, $"pg_restore --jobs {request.Jobs}", source?.SizeBytes ?? 0, source?.SizeBytes, 0));
+                await RestoreFileAsync(request, manifest, sourcePath, targetName, redactor, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (created)
+                {
+                    await target.DropAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            var restoreDuration = clock.Elapsed;
+            clock.Restart();
+            progress?.Report(new OperationProgress(activity, "validating", 0, null, 0));
+            checks.AddRange(await RestoreValidator.ValidateAsync(request.TargetServer.WithDatabase(targetName), manifest, request.CriticalTables, request.SmokeQueries, cancellationToken).ConfigureAwait(false));
+            return new PgRestoreResult
+            {
+                BackupId = manifest?.BackupId ?? Path.GetFileName(request.Path!),
+                SourceDatabase = manifest?.Database,
+                TargetDatabase = targetName,
+                TargetServer = $"{request.TargetServer.Host}:{request.TargetServer.Port}",
+                CreatedDatabase = created,
+                SizeBytes = source?.SizeBytes ?? new FileInfo(sourcePath).Length,
+                DownloadDuration = source?.Duration ?? TimeSpan.Zero,
+                RestoreDuration = restoreDuration,
+                ValidationDuration = clock.Elapsed,
+                Checks = checks,
+            };
+        }
+    }
+
+    /// <summary>The default target: never the source database itself (seed: <c>monotickets_restore</c>).</summary>
+    public static string DefaultTargetName(string sourceDatabase) => sourceDatabase + "_restore";
+
+    private static async Task<(BackupEntry? Entry, IBackupStore? Store)> ResolveAsync(PgRestoreRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Path is not null)
+        {
+            var path = System.IO.Path.GetFullPath(request.Path);
+            if (!File.Exists(path))
+            {
+                throw BackupOpsException.InvalidInput("RestoreFileMissing", $"The file '{request.Path}' does not exist.");
+            }
+
+            // A BackupOps data file in a folder store: use the store so the manifest and hash apply.
+            var id = Backup.BackupKeys.BackupIdOf(path);
+            var databaseDir = System.IO.Path.GetDirectoryName(path)!;
+            if (id is not null && File.Exists(System.IO.Path.Combine(databaseDir, id + Backup.BackupKeys.ManifestSuffix)))
+            {
+                var storeRoot = System.IO.Path.GetDirectoryName(System.IO.Path.GetDirectoryName(databaseDir))!;
+                IBackupStore folder = new LocalDirectoryStore(storeRoot);
+                return (await BackupCatalog.FindAsync(folder, id, null, cancellationToken).ConfigureAwait(false), folder);
+            }
+
+            return (null, null);
+        }
+
+        var store = StoreLocation.Open(request.Store);
+        try
+        {
+            return (await BackupCatalog.FindAsync(store, request.BackupId!, request.SourceDatabase, cancellationToken).ConfigureAwait(false), store);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task RestoreFileAsync(PgRestoreRequest request, BackupManifest? manifest, string path, string targetName, SecretRedactor redactor, CancellationToken cancellationToken)
+    {
+        var environment = request.TargetServer.WithDatabase(targetName).ToLibpqEnvironment();
+        var lower = path.ToLowerInvariant();
+        if (manifest is null && (lower.EndsWith(".sql", StringComparison.Ordinal) || lower.EndsWith(".sql.gz", StringComparison.Ordinal)))
+        {
+            await LegacySqlRestore.RunAsync(path, request.TargetServer, targetName, environment, redactor, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var pgRestore = PgToolLocator.Find("pg_restore", PgToolLocator.ParseMajor(manifest?.PgDumpVersion ?? string.Empty));
+        var arguments = new List<string> { "--exit-on-error", "--no-password", $"--host={request.TargetServer.Host}", $"--port={request.TargetServer.Port}", $"--dbname={targetName}" };
+        if (!request.PreserveOwnership)
+        {
+            arguments.Add("--no-owner");
+            arguments.Add("--no-privileges");
+        }
+
+        var encrypted = manifest?.Encryption is not null;
+        string? decryptedDirectory = null;
+        try
+        {
+            if (encrypted && request.Jobs > 1)
+            {
+                // Parallel pg_restore seeks in the archive: decrypt once to a temporary file.
+                decryptedDirectory = VerifiedSource.CreateTempDirectory(request.TempDirectory, manifest!.BackupId);
+                var plain = System.IO.Path.Combine(decryptedDirectory, "backup.dump");
+                await using (var decrypt = ProcessRunner.Start(AgeTool.Find(), [.. AgeTool.DecryptArguments(request.IdentityFile!), "-o", plain, path], null, redactor))
+                {
+                    await decrypt.WaitForSuccessAsync("AgeDecryptFailed", "Decrypting the backup", cancellationToken).ConfigureAwait(false);
+                }
+
+                path = plain;
+                encrypted = false;
+            }
+
+            if (request.Jobs > 1)
+            {
+                arguments.Add($"--jobs={request.Jobs}");
+            }
+
+            if (!encrypted)
+            {
+                arguments.Add(path);
+                await using var restore = ProcessRunner.Start(pgRestore, arguments, environment, redactor);
+                await restore.WaitForSuccessAsync("PgRestoreFailed", $"Restore into {targetName}", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            // One job: stream age's output straight into pg_restore.
+            await using var age = ProcessRunner.Start(AgeTool.Find(), [.. AgeTool.DecryptArguments(request.IdentityFile!), path], null, redactor);
+            await using var restoreFromPipe = ProcessRunner.Start(pgRestore, arguments, environment, redactor, redirectInput: true);
+            var pump = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await age.Output.CopyToAsync(restoreFromPipe.Input, 1 << 20, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        await restoreFromPipe.Input.DisposeAsync().ConfigureAwait(false);
+                    }
+                },
+                cancellationToken);
+            await age.WaitForSuccessAsync("AgeDecryptFailed", "Decrypting the backup (check the identity file)", cancellationToken).ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+            await restoreFromPipe.WaitForSuccessAsync("PgRestoreFailed", $"Restore into {targetName}", cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            VerifiedSource.DeleteQuietly(decryptedDirectory);
+        }
+    }
+}

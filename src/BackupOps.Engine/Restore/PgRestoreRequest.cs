@@ -1,0 +1,71 @@
+using BackupOps.Engine.Connection;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Restore;
+
+/// <summary>What to restore, where, and how to validate it.</summary>
+public sealed record PgRestoreRequest
+{
+    /// <summary>The server to restore into (its database part is ignored; see <see cref="TargetDatabase"/>).</summary>
+    public required PgConnectionSettings TargetServer { get; init; }
+
+    /// <summary>Store holding the backup (with <see cref="BackupId"/>).</summary>
+    public string? Store { get; init; }
+
+    /// <summary>The backup id (from a listing).</summary>
+    public string? BackupId { get; init; }
+
+    /// <summary>Restrict the lookup to this source database's backups (also names the default target).</summary>
+    public string? SourceDatabase { get; init; }
+
+    /// <summary>A local file instead of a store backup: a BackupOps dump (manifest beside it) or a legacy .sql / .sql.gz.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>Database to restore into; default <c>&lt;source&gt;_restore</c>.</summary>
+    public string? TargetDatabase { get; init; }
+
+    /// <summary>Replace a non-empty target (it is dropped and recreated).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>pg_restore parallel jobs.</summary>
+    public int Jobs { get; init; } = 1;
+
+    /// <summary>age identity file for encrypted backups.</summary>
+    public string? IdentityFile { get; init; }
+
+    /// <summary>Keep ownership and grants from the dump (default: restore as the connecting user, without grants).</summary>
+    public bool PreserveOwnership { get; init; }
+
+    /// <summary>Tables whose exact row count is checked.</summary>
+    public IReadOnlyList<string> CriticalTables { get; init; } = [];
+
+    /// <summary>Smoke queries with expectations.</summary>
+    public IReadOnlyList<SmokeQuery> SmokeQueries { get; init; } = [];
+
+    /// <summary>Folder for downloaded backups (remote stores, parallel restores of encrypted backups).</summary>
+    public string? TempDirectory { get; init; }
+
+    /// <summary>Checks values that need no server.</summary>
+    public void Validate()
+    {
+        if (Jobs is < 1 or > 64)
+        {
+            throw BackupOpsException.InvalidInput("JobsInvalid", $"--jobs {Jobs} is out of range. Use 1 to 64 (about the number of cores of the target server).");
+        }
+
+        if (Path is null && string.IsNullOrWhiteSpace(BackupId))
+        {
+            throw BackupOpsException.InvalidInput("RestoreSourceMissing", "Nothing to restore: give a backup (-BackupId with -Store, --latest, or pipe Get-PgBackup) or a file (-Path / --file).");
+        }
+
+        if (TargetDatabase is not null && (TargetDatabase.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(TargetDatabase) > 63))
+        {
+            throw BackupOpsException.InvalidInput("TargetDatabaseInvalid", $"The target database name '{TargetDatabase}' is not usable: PostgreSQL names are 1 to 63 bytes.");
+        }
+
+        if (IdentityFile is not null && !File.Exists(IdentityFile))
+        {
+            throw BackupOpsException.InvalidInput("IdentityFileMissing", $"The age identity file '{IdentityFile}' does not exist. Pass the file written by age-keygen.");
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Retention;
+
+/// <summary>
+/// How long backups are kept. There is no built-in age: pruning without an explicit retention would be a guess
+/// about someone's data (the seeds disagree: 14 days, 30 for staging, 90 for production), so it is required.
+/// </summary>
+/// <param name="RetentionDays">Backups older than this many days may be removed.</param>
+/// <param name="MinimumKeep">Newest valid backups kept per database whatever their age; at least 1.</param>
+/// <param name="LeftoverGrace">Incomplete leftovers younger than this are left alone (a backup may still be running).</param>
+public sealed record RetentionPolicy(int RetentionDays, int MinimumKeep, TimeSpan LeftoverGrace)
+{
+    /// <summary>Variable the seed scripts use for the retention.</summary>
+    public const string RetentionVariable = "BACKUP_RETENTION_DAYS";
+
+    /// <summary>Default grace for leftovers: a day, longer than any backup should run.</summary>
+    public static readonly TimeSpan DefaultLeftoverGrace = TimeSpan.FromHours(24);
+
+    /// <summary>Builds a policy from explicit values, falling back to <c>BACKUP_RETENTION_DAYS</c>; validates both.</summary>
+    public static RetentionPolicy Resolve(int? retentionDays, int minimumKeep = 1, TimeSpan? leftoverGrace = null)
+    {
+        int days;
+        if (retentionDays is { } given)
+        {
+            days = given;
+        }
+        else
+        {
+            var fromEnvironment = Environment.GetEnvironmentVariable(RetentionVariable);
+            if (string.IsNullOrWhiteSpace(fromEnvironment))
+            {
+                throw BackupOpsException.InvalidInput("RetentionMissing", $"No retention given. Pass -RetentionDays / --retention-days or set {RetentionVariable} (the seed policy: 14 days; 30 for staging, 90 for production).");
+            }
+
+            if (!int.TryParse(fromEnvironment.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out days))
+            {
+                throw BackupOpsException.InvalidInput("RetentionInvalid", $"{RetentionVariable}='{fromEnvironment}' is not a whole number of days. Set it to, for example, 14.");
+            }
+        }
+
+        if (days is < 1 or > 36500)
+        {
+            throw BackupOpsException.InvalidInput("RetentionInvalid", $"A retention of {days} days makes no sense. Use a whole number of days from 1 to 36500 (the seed policy: 14, 30 or 90).");
+        }
+
+        if (minimumKeep < 1)
+        {
+            throw BackupOpsException.InvalidInput("MinimumKeepInvalid", $"--minimum-keep {minimumKeep} would allow deleting every backup. It must be at least 1: the newest valid backup is never deleted.");
+        }
+
+        return new RetentionPolicy(days, minimumKeep, leftoverGrace ?? DefaultLeftoverGrace);
+    }
+}

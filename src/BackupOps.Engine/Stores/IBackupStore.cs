@@ -1,0 +1,38 @@
+namespace BackupOps.Engine.Stores;
+
+/// <summary>
+/// Where backups live: a local directory or an S3-compatible bucket. Keys use '/' separators and are relative
+/// to the store's root (the folder, or the bucket prefix).
+/// </summary>
+public interface IBackupStore : IAsyncDisposable
+{
+    /// <summary>The store as an operator writes it (a folder path or <c>s3://bucket/prefix</c>); never holds secrets.</summary>
+    string Display { get; }
+
+    /// <summary>Starts writing a new object. Nothing is visible under <paramref name="key"/> until <see cref="IStoreObjectWriter.CommitAsync"/>.</summary>
+    Task<IStoreObjectWriter> BeginWriteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Writes a small object (a manifest) in one step; fails rather than overwrite an existing key.</summary>
+    Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
+    /// <summary>Reads a small object whole, or null when it does not exist.</summary>
+    Task<byte[]?> TryGetSmallAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Opens an object for streaming reads.</summary>
+    Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>A local path for the key when the store is a folder (restores read it in place), else null.</summary>
+    string? TryGetLocalPath(string key);
+
+    /// <summary>Lists committed objects under a key prefix.</summary>
+    IAsyncEnumerable<StoreObject> ListAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Lists writes that were started and never committed (partial files, open multipart uploads).</summary>
+    Task<IReadOnlyList<IncompleteWrite>> ListIncompleteWritesAsync(string prefix, CancellationToken cancellationToken);
+
+    /// <summary>Removes an incomplete write (deletes the partial file or aborts the multipart upload).</summary>
+    Task DiscardIncompleteWriteAsync(IncompleteWrite write, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an object; deleting a missing object is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
+}

@@ -1,0 +1,14 @@
+namespace BackupOps.Engine.Stores;
+
+/// <summary>An object being written. Dispose without commit aborts it and leaves nothing behind.</summary>
+public interface IStoreObjectWriter : IAsyncDisposable
+{
+    /// <summary>Appends bytes.</summary>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Makes the object visible under its key, carrying its SHA-256 as metadata where the store has metadata.</summary>
+    Task CommitAsync(string sha256Hex, CancellationToken cancellationToken);
+
+    /// <summary>Discards everything written (partial file deleted, multipart upload aborted).</summary>
+    Task AbortAsync();
+}

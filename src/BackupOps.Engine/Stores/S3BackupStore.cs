@@ -1,0 +1,202 @@
+using System.Runtime.CompilerServices;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Stores;
+
+/// <summary>A bucket (and optional key prefix) on an S3-compatible service as a store.</summary>
+public sealed class S3BackupStore : IBackupStore
+{
+    private readonly AmazonS3Client _client;
+    private readonly S3StoreOptions _options;
+    private readonly S3RequestDecorator _decorator;
+
+    /// <summary>Creates a store for <paramref name="bucket"/> under <paramref name="prefix"/>.</summary>
+    public S3BackupStore(string bucket, string prefix, S3StoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Bucket = bucket;
+        Prefix = prefix.Trim('/');
+        _options = options;
+        _decorator = new S3RequestDecorator(options);
+        _client = S3ClientFactory.Create(options);
+    }
+
+    /// <summary>The bucket name.</summary>
+    public string Bucket { get; }
+
+    /// <summary>The key prefix inside the bucket, without slashes at either end.</summary>
+    public string Prefix { get; }
+
+    /// <inheritdoc />
+    public string Display => Prefix.Length == 0 ? $"s3://{Bucket}" : $"s3://{Bucket}/{Prefix}";
+
+    /// <inheritdoc />
+    public Task<IStoreObjectWriter> BeginWriteAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult<IStoreObjectWriter>(new S3MultipartWriter(_client, _options, Bucket, FullKey(key)));
+
+    /// <inheritdoc />
+    public async Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(content.ToArray(), writable: false);
+        var put = new PutObjectRequest { BucketName = Bucket, Key = FullKey(key), InputStream = body, ContentType = "application/json" };
+        _decorator.Apply(put);
+        await RunAsync(() => _client.PutObjectAsync(put, cancellationToken), $"write {key}").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> TryGetSmallAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, cancellationToken).ConfigureAwait(false);
+            return copy.ToArray();
+        }
+        catch (BackupOpsException ex) when (ex.ErrorId == "S3ObjectNotFound")
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        var get = new GetObjectRequest { BucketName = Bucket, Key = FullKey(key) };
+        _decorator.Apply(get);
+        var response = await RunAsync(() => _client.GetObjectAsync(get, cancellationToken), $"read {key}").ConfigureAwait(false);
+        return new ResponseOwningStream(response);
+    }
+
+    /// <inheritdoc />
+    public string? TryGetLocalPath(string key) => null;
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<StoreObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = FullKey(prefix) };
+        while (true)
+        {
+            var response = await RunAsync(() => _client.ListObjectsV2Async(request, cancellationToken), "list backups").ConfigureAwait(false);
+            foreach (var item in response.S3Objects ?? [])
+            {
+                yield return new StoreObject(RelativeKey(item.Key), item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+            }
+
+            if (response.IsTruncated != true)
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<IncompleteWrite>> ListIncompleteWritesAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var result = new List<IncompleteWrite>();
+        var request = new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = FullKey(prefix) };
+        while (true)
+        {
+            var response = await RunAsync(() => _client.ListMultipartUploadsAsync(request, cancellationToken), "list incomplete uploads").ConfigureAwait(false);
+            foreach (var upload in response.MultipartUploads ?? [])
+            {
+                var started = upload.Initiated is { } initiated ? new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
+                result.Add(new IncompleteWrite(RelativeKey(upload.Key), started, upload.UploadId, $"incomplete multipart upload {upload.UploadId}"));
+            }
+
+            if (response.IsTruncated != true)
+            {
+                return result;
+            }
+
+            request.KeyMarker = response.NextKeyMarker;
+            request.UploadIdMarker = response.NextUploadIdMarker;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DiscardIncompleteWriteAsync(IncompleteWrite write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var abort = new AbortMultipartUploadRequest { BucketName = Bucket, Key = FullKey(write.Key), UploadId = write.Handle };
+        await RunAsync(() => _client.AbortMultipartUploadAsync(abort, cancellationToken), $"abort the upload of {write.Key}").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        var delete = new DeleteObjectRequest { BucketName = Bucket, Key = FullKey(key) };
+        await RunAsync(() => _client.DeleteObjectAsync(delete, cancellationToken), $"delete {key}").ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private string FullKey(string key) => Prefix.Length == 0 ? key : Prefix + "/" + key;
+
+    private string RelativeKey(string fullKey) => Prefix.Length == 0 ? fullKey : fullKey[(Prefix.Length + 1)..];
+
+    private async Task<T> RunAsync<T>(Func<Task<T>> call, string what)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or Amazon.Runtime.AmazonClientException)
+        {
+            throw S3ErrorTranslator.Translate(ex, Bucket, what);
+        }
+    }
+
+    private sealed class ResponseOwningStream(GetObjectResponse response) : Stream
+    {
+        private readonly Stream _inner = response.ResponseStream;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => response.ContentLength;
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _inner.Dispose();
+                response.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Stores;
+
+/// <summary>Turns AWS SDK failures into operator-facing errors that name the fix and hold no secret.</summary>
+internal static class S3ErrorTranslator
+{
+    public static BackupOpsException Translate(Exception exception, string bucket, string what)
+    {
+        if (exception is BackupOpsException known)
+        {
+            return known;
+        }
+
+        if (exception is AmazonS3Exception s3)
+        {
+            return (s3.ErrorCode, s3.StatusCode) switch
+            {
+                ("NoSuchBucket", _) => new BackupOpsException(BackupOpsErrorKind.NotFound, "S3BucketNotFound", $"The bucket '{bucket}' does not exist at this endpoint. Create it first or fix the bucket in --store s3://bucket/prefix.") { Target = bucket },
+                ("InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidToken" or "ExpiredToken", _) => new BackupOpsException(BackupOpsErrorKind.AuthenticationFailed, "S3AuthenticationFailed", $"The S3 endpoint refused the credentials ({s3.ErrorCode}) while trying to {what}. Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or -S3Credential.") { Target = bucket },
+                ("AccessDenied", _) or (_, HttpStatusCode.Forbidden) => new BackupOpsException(BackupOpsErrorKind.AuthenticationFailed, "S3AccessDenied", $"Access to bucket '{bucket}' was denied while trying to {what}. The key needs s3:PutObject, s3:GetObject, s3:ListBucket, s3:DeleteObject and s3:AbortMultipartUpload on it.") { Target = bucket },
+                ("NoSuchKey", _) or (_, HttpStatusCode.NotFound) => new BackupOpsException(BackupOpsErrorKind.NotFound, "S3ObjectNotFound", $"An object was not found in bucket '{bucket}' while trying to {what}.") { Target = bucket },
+                _ => new BackupOpsException(BackupOpsErrorKind.OperationFailed, "S3RequestFailed", $"S3 request failed while trying to {what} in bucket '{bucket}': {s3.ErrorCode ?? ((int)s3.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)} {s3.Message}".TrimEnd()) { Target = bucket },
+            };
+        }
+
+        if (exception is HttpRequestException or AmazonClientException or IOException or System.Net.Sockets.SocketException)
+        {
+            return new BackupOpsException(BackupOpsErrorKind.ConnectionFailed, "S3EndpointUnreachable", $"The S3 endpoint could not be reached while trying to {what}: {exception.Message} Check AWS_ENDPOINT_URL and the network.", exception) { Target = bucket };
+        }
+
+        return new BackupOpsException(BackupOpsErrorKind.OperationFailed, "S3RequestFailed", $"S3 request failed while trying to {what}: {exception.Message}", exception) { Target = bucket };
+    }
+}

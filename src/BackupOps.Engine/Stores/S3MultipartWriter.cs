@@ -1,0 +1,216 @@
+using System.Buffers;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace BackupOps.Engine.Stores;
+
+/// <summary>
+/// Streams an object of unknown length into S3. Bytes collect in a part-sized buffer; each full buffer is
+/// uploaded as a part while the next fills, with at most <see cref="S3StoreOptions.MaxConcurrentParts"/> in flight,
+/// so memory stays at about (concurrency + 1) × part size whatever the object's size. An object that fits in
+/// one part becomes a single PUT (cheaper, and its metadata can carry the SHA-256). Any failure, or a dispose
+/// without commit, aborts the multipart upload so no orphaned parts are billed.
+/// </summary>
+internal sealed class S3MultipartWriter : IStoreObjectWriter
+{
+    private readonly AmazonS3Client _client;
+    private readonly S3StoreOptions _options;
+    private readonly S3RequestDecorator _decorator;
+    private readonly string _bucket;
+    private readonly string _key;
+    private readonly SemaphoreSlim _slots;
+    private readonly List<Task<PartETag>> _parts = [];
+    private readonly CancellationTokenSource _abort = new();
+    private byte[] _buffer;
+    private int _filled;
+    private string? _uploadId;
+    private bool _finished;
+
+    public S3MultipartWriter(AmazonS3Client client, S3StoreOptions options, string bucket, string key)
+    {
+        _client = client;
+        _options = options;
+        _decorator = new S3RequestDecorator(options);
+        _bucket = bucket;
+        _key = key;
+        _slots = new SemaphoreSlim(options.MaxConcurrentParts);
+        _buffer = ArrayPool<byte>.Shared.Rent(options.PartSizeBytes);
+    }
+
+    public long BytesWritten { get; private set; }
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        while (!data.IsEmpty)
+        {
+            var room = _options.PartSizeBytes - _filled;
+            var take = Math.Min(room, data.Length);
+            data.Span[..take].CopyTo(_buffer.AsSpan(_filled));
+            _filled += take;
+            BytesWritten += take;
+            data = data[take..];
+            if (_filled == _options.PartSizeBytes)
+            {
+                await FlushPartAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task CommitAsync(string sha256Hex, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        try
+        {
+            if (_uploadId is null)
+            {
+                await PutSingleAsync(sha256Hex, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (_filled > 0)
+                {
+                    await FlushPartAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                var etags = await Task.WhenAll(_parts).ConfigureAwait(false);
+                var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId };
+                complete.PartETags = [.. etags.OrderBy(p => p.PartNumber)];
+                await _client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Trust nothing the server did not confirm: the committed object must have every byte we sent.
+            var head = new GetObjectMetadataRequest { BucketName = _bucket, Key = _key };
+            _decorator.Apply(head);
+            var metadata = await _client.GetObjectMetadataAsync(head, cancellationToken).ConfigureAwait(false);
+            if (metadata.ContentLength != BytesWritten)
+            {
+                throw new Errors.BackupOpsException(
+                    Errors.BackupOpsErrorKind.IntegrityFailed,
+                    "S3SizeMismatch",
+                    $"s3://{_bucket}/{_key} holds {metadata.ContentLength} bytes after upload, but {BytesWritten} were sent.");
+            }
+
+            _finished = true;
+            ReturnBuffer();
+        }
+        catch (Exception ex)
+        {
+            await AbortAsync().ConfigureAwait(false);
+            throw S3ErrorTranslator.Translate(ex, _bucket, $"upload {_key}");
+        }
+    }
+
+    public async Task AbortAsync()
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        await _abort.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_parts).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or AmazonServiceException or HttpRequestException or IOException)
+        {
+            // The parts were being abandoned anyway.
+        }
+
+        if (_uploadId is not null)
+        {
+            // Not cancellable: an abort that stops half-way would leave billed parts behind.
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId }, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        ReturnBuffer();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await AbortAsync().ConfigureAwait(false);
+        _abort.Dispose();
+        _slots.Dispose();
+    }
+
+    private async Task PutSingleAsync(string sha256Hex, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(_buffer, 0, _filled, writable: false);
+        var put = new PutObjectRequest { BucketName = _bucket, Key = _key, InputStream = body, AutoCloseStream = false, ContentType = "application/octet-stream" };
+        if (sha256Hex.Length > 0)
+        {
+            put.Metadata.Add("sha256", sha256Hex);
+        }
+
+        _decorator.Apply(put);
+        await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FlushPartAsync(CancellationToken cancellationToken)
+    {
+        if (_uploadId is null)
+        {
+            var initiate = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _key, ContentType = "application/octet-stream" };
+            _decorator.Apply(initiate);
+            try
+            {
+                _uploadId = (await _client.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false)).UploadId;
+            }
+            catch (AmazonServiceException ex)
+            {
+                throw S3ErrorTranslator.Translate(ex, _bucket, $"start the upload of {_key}");
+            }
+        }
+
+        // Surface a failed part now rather than after streaming the rest of the dump.
+        foreach (var done in _parts.Where(p => p.IsFaulted))
+        {
+            await done.ConfigureAwait(false);
+        }
+
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = _buffer;
+        var length = _filled;
+        var partNumber = _parts.Count + 1;
+        _buffer = ArrayPool<byte>.Shared.Rent(_options.PartSizeBytes);
+        _filled = 0;
+        _parts.Add(UploadPartAsync(buffer, length, partNumber));
+    }
+
+    private async Task<PartETag> UploadPartAsync(byte[] buffer, int length, int partNumber)
+    {
+        try
+        {
+            using var body = new MemoryStream(buffer, 0, length, writable: false);
+            var request = new UploadPartRequest
+            {
+                BucketName = _bucket,
+                Key = _key,
+                UploadId = _uploadId,
+                PartNumber = partNumber,
+                PartSize = length,
+                InputStream = body,
+            };
+            _decorator.Apply(request);
+            var response = await _client.UploadPartAsync(request, _abort.Token).ConfigureAwait(false);
+            return new PartETag(partNumber, response.ETag);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            _slots.Release();
+        }
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Globalization;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Stores;
+
+/// <summary>Endpoint, credentials and upload tuning for an S3-compatible store.</summary>
+public sealed record S3StoreOptions
+{
+    /// <summary>Smallest part size S3 accepts for all but the last part.</summary>
+    public const int MinimumPartSize = 5 * 1024 * 1024;
+
+    /// <summary>Endpoint URL (<c>AWS_ENDPOINT_URL</c>); null for AWS's own endpoints.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>Region (<c>AWS_REGION</c>); R2 uses <c>auto</c>.</summary>
+    public string? Region { get; init; }
+
+    /// <summary>Access key id (<c>AWS_ACCESS_KEY_ID</c>).</summary>
+    public string? AccessKey { get; init; }
+
+    /// <summary>Secret access key (<c>AWS_SECRET_ACCESS_KEY</c>); never printed.</summary>
+    public string? SecretKey { get; init; }
+
+    /// <summary>The provider profile.</summary>
+    public S3Provider Provider { get; init; } = S3Provider.Auto;
+
+    /// <summary>Cloudflare account id (<c>R2_ACCOUNT_ID</c>); gives the R2 endpoint when no endpoint is set.</summary>
+    public string? R2AccountId { get; init; }
+
+    /// <summary>Server-side encryption for uploads.</summary>
+    public S3ServerSideEncryption Encryption { get; init; } = S3ServerSideEncryption.Default;
+
+    /// <summary>KMS key id for <see cref="S3ServerSideEncryption.Kms"/>.</summary>
+    public string? KmsKeyId { get; init; }
+
+    /// <summary>Base64 256-bit key for SSE-C; never printed.</summary>
+    public string? CustomerKey { get; init; }
+
+    /// <summary>Multipart part size; every part but the last has exactly this size (R2 requires equal parts).</summary>
+    public int PartSizeBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Parts uploaded at once; memory use is about (this + 1) × part size.</summary>
+    public int MaxConcurrentParts { get; init; } = 2;
+
+    /// <summary>The provider after resolving <see cref="S3Provider.Auto"/>.</summary>
+    public S3Provider EffectiveProvider => Provider != S3Provider.Auto
+        ? Provider
+        : EffectiveEndpoint switch
+        {
+            null => S3Provider.Aws,
+            var e when e.Contains(".r2.cloudflarestorage.com", StringComparison.OrdinalIgnoreCase) => S3Provider.R2,
+            var e when e.Contains("amazonaws.com", StringComparison.OrdinalIgnoreCase) => S3Provider.Aws,
+            _ => S3Provider.Generic,
+        };
+
+    /// <summary>The endpoint after applying the R2 account id.</summary>
+    public string? EffectiveEndpoint => Endpoint ?? (R2AccountId is null ? null : $"https://{R2AccountId}.r2.cloudflarestorage.com");
+
+    /// <summary>Reads the standard AWS variables plus BackupOps' own (<c>BACKUPOPS_S3_PROVIDER</c>, <c>BACKUPOPS_SSE</c>, <c>BACKUPOPS_KMS_KEY_ID</c>, <c>BACKUPOPS_SSE_C_KEY</c>, <c>R2_ACCOUNT_ID</c>).</summary>
+    public static S3StoreOptions FromEnvironment()
+    {
+        static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+        var options = new S3StoreOptions
+        {
+            Endpoint = Env("AWS_ENDPOINT_URL_S3") ?? Env("AWS_ENDPOINT_URL"),
+            Region = Env("AWS_REGION") ?? Env("AWS_DEFAULT_REGION"),
+            AccessKey = Env("AWS_ACCESS_KEY_ID"),
+            SecretKey = Env("AWS_SECRET_ACCESS_KEY"),
+            R2AccountId = Env("R2_ACCOUNT_ID"),
+            KmsKeyId = Env("BACKUPOPS_KMS_KEY_ID"),
+            CustomerKey = Env("BACKUPOPS_SSE_C_KEY"),
+        };
+        if (Env("BACKUPOPS_S3_PROVIDER") is { } provider)
+        {
+            options = options with { Provider = ParseProvider(provider) };
+        }
+
+        if (Env("BACKUPOPS_SSE") is { } sse)
+        {
+            options = options with { Encryption = ParseEncryption(sse) };
+        }
+
+        if (Env("BACKUPOPS_S3_PART_SIZE_MB") is { } partSize)
+        {
+            options = options with { PartSizeBytes = ParsePartSizeMegabytes(partSize) };
+        }
+
+        return options;
+    }
+
+    /// <summary>Parses <c>auto|aws|r2|generic</c>.</summary>
+    public static S3Provider ParseProvider(string text) => text.Trim().ToUpperInvariant() switch
+    {
+        "AUTO" => S3Provider.Auto,
+        "AWS" or "S3" => S3Provider.Aws,
+        "R2" or "CLOUDFLARE" => S3Provider.R2,
+        "GENERIC" or "CEPH" or "RGW" or "MINIO" => S3Provider.Generic,
+        _ => throw BackupOpsException.InvalidInput("S3ProviderInvalid", $"Unknown S3 provider '{text}'. Use auto, aws, r2 or generic."),
+    };
+
+    /// <summary>Parses <c>default|none|AES256|aws:kms|sse-c</c>.</summary>
+    public static S3ServerSideEncryption ParseEncryption(string text) => text.Trim().ToUpperInvariant() switch
+    {
+        "DEFAULT" => S3ServerSideEncryption.Default,
+        "NONE" => S3ServerSideEncryption.None,
+        "AES256" or "SSE-S3" => S3ServerSideEncryption.Aes256,
+        "AWS:KMS" or "KMS" or "SSE-KMS" => S3ServerSideEncryption.Kms,
+        "SSE-C" or "CUSTOMER" => S3ServerSideEncryption.CustomerKey,
+        _ => throw BackupOpsException.InvalidInput("S3EncryptionInvalid", $"Unknown server-side encryption '{text}'. Use default, none, AES256, aws:kms or sse-c."),
+    };
+
+    /// <summary>Parses a part size in MiB and checks S3's limits.</summary>
+    public static int ParsePartSizeMegabytes(string text) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var mb) && mb is >= 5 and <= 1024
+            ? mb * 1024 * 1024
+            : throw BackupOpsException.InvalidInput("S3PartSizeInvalid", $"The part size '{text}' MiB is out of range. Use a whole number of MiB from 5 to 1024.");
+
+    /// <summary>Checks the combination before anything is sent.</summary>
+    public void Validate()
+    {
+        if (PartSizeBytes < MinimumPartSize)
+        {
+            throw BackupOpsException.InvalidInput("S3PartSizeInvalid", $"The part size {PartSizeBytes} bytes is below S3's 5 MiB minimum.");
+        }
+
+        if (MaxConcurrentParts is < 1 or > 16)
+        {
+            throw BackupOpsException.InvalidInput("S3ConcurrencyInvalid", $"Upload concurrency {MaxConcurrentParts} is out of range; use 1 to 16.");
+        }
+
+        if (EffectiveProvider == S3Provider.R2 && Encryption is S3ServerSideEncryption.Aes256 or S3ServerSideEncryption.Kms)
+        {
+            throw BackupOpsException.InvalidInput("S3EncryptionUnsupported", "Cloudflare R2 encrypts every object at rest and rejects SSE-S3/SSE-KMS headers. Leave server-side encryption at 'default' for R2, or use age encryption (-Recipient) for client-side encryption.");
+        }
+
+        if (Encryption == S3ServerSideEncryption.Kms && string.IsNullOrWhiteSpace(KmsKeyId))
+        {
+            throw BackupOpsException.InvalidInput("S3KmsKeyMissing", "aws:kms encryption needs a key id. Set BACKUPOPS_KMS_KEY_ID or pass the KMS key id option.");
+        }
+
+        if (Encryption == S3ServerSideEncryption.CustomerKey)
+        {
+            byte[] key;
+            try
+            {
+                key = Convert.FromBase64String(CustomerKey ?? string.Empty);
+            }
+            catch (FormatException)
+            {
+                key = [];
+            }
+
+            if (key.Length != 32)
+            {
+                throw BackupOpsException.InvalidInput("S3CustomerKeyInvalid", "SSE-C needs a base64-encoded 256-bit key in BACKUPOPS_SSE_C_KEY (for example: openssl rand -base64 32).");
+            }
+        }
+
+        if (string.IsNullOrEmpty(AccessKey) != string.IsNullOrEmpty(SecretKey))
+        {
+            throw BackupOpsException.InvalidInput("S3CredentialsIncomplete", "Only one of the S3 access key and secret key is set. Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass -S3Credential.");
+        }
+    }
+
+    /// <summary>Registers the secret key and the SSE-C key with a redactor.</summary>
+    public void RegisterSecrets(SecretRedactor redactor)
+    {
+        ArgumentNullException.ThrowIfNull(redactor);
+        redactor.Add(SecretKey);
+        redactor.Add(CustomerKey);
+    }
+}
