@@ -24,7 +24,7 @@ public static class PgBackupEngine
         request.Validate();
         var redactor = new SecretRedactor();
         request.Connection.RegisterSecrets(redactor);
-        var s3 = S3StoreOptions.FromEnvironment();
+        var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
         s3.RegisterSecrets(redactor);
 
         await using var store = StoreLocation.Open(request.Store, s3);

@@ -15,6 +15,9 @@ public sealed record PgBackupRequest
     /// <summary>Store spec (folder or s3://bucket/prefix); null for BACKUP_DIR / ./backups.</summary>
     public string? Store { get; init; }
 
+    /// <summary>S3 endpoint and credentials; null reads the AWS_* environment variables.</summary>
+    public Stores.S3StoreOptions? S3 { get; init; }
+
     /// <summary>pg_dump --compress level, 0-9.</summary>
     public int CompressionLevel { get; init; } = DefaultCompressionLevel;
 

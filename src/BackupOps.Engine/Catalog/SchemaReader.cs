@@ -70,14 +70,11 @@ internal static class SchemaReader
     /// <summary>Resolves a table name as written by an operator (<c>events</c>, <c>public.events</c>) to its quoted qualified name.</summary>
     public static async Task<string> ResolveTableAsync(NpgsqlConnection connection, string table, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT $1::regclass::oid", connection);
+        await using var command = new NpgsqlCommand("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::regclass", connection);
         command.Parameters.Add(new NpgsqlParameter { Value = table });
         try
         {
-            var oid = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            await using var name = new NpgsqlCommand("SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1", connection);
-            name.Parameters.Add(new NpgsqlParameter { Value = oid });
-            return (string)(await name.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            return (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
         catch (PostgresException ex) when (ex.SqlState is "42P01" or "3F000" or "42602")
         {

@@ -55,14 +55,14 @@ public static class BackupPreflight
             checks.Add(await Attempt("age", () => Task.FromResult($"{AgeTool.Find().Path} for {request.AgeRecipients.Count} recipient(s)")).ConfigureAwait(false));
         }
 
-        checks.Add(await Attempt("store writable", () => ProbeStoreAsync(request.Store, cancellationToken)).ConfigureAwait(false));
+        checks.Add(await Attempt("store writable", () => ProbeStoreAsync(request.Store, request.S3, cancellationToken)).ConfigureAwait(false));
         return checks;
     }
 
     /// <summary>Writes and removes a small probe object in the store.</summary>
-    public static async Task<string> ProbeStoreAsync(string? storeSpec, CancellationToken cancellationToken)
+    public static async Task<string> ProbeStoreAsync(string? storeSpec, S3StoreOptions? s3, CancellationToken cancellationToken)
     {
-        await using var store = StoreLocation.Open(storeSpec);
+        await using var store = StoreLocation.Open(storeSpec, s3);
         var key = ProbePrefix + BackupKeys.NewBackupId(DateTimeOffset.UtcNow);
         await store.PutSmallAsync(key, Encoding.UTF8.GetBytes("BackupOps write probe; safe to delete\n"), cancellationToken).ConfigureAwait(false);
         var readBack = await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,12 @@ public static class PgRestoreEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        var (entry, _) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        var (entry, store) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        if (store is not null)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+        }
+
         var targetName = request.TargetDatabase ?? DefaultTargetName(entry?.Database ?? Path.GetFileNameWithoutExtension(request.Path!));
         var objects = await new TargetDatabase(request.TargetServer, targetName).CountUserObjectsAsync(cancellationToken).ConfigureAwait(false);
         var state = objects switch
@@ -41,6 +46,7 @@ public static class PgRestoreEngine
         request.Validate();
         var redactor = new SecretRedactor();
         request.TargetServer.RegisterSecrets(redactor);
+        request.S3?.RegisterSecrets(redactor);
 
         var (entry, store) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
         await using (store)
@@ -149,7 +155,7 @@ public static class PgRestoreEngine
             return (null, null);
         }
 
-        var store = StoreLocation.Open(request.Store);
+        var store = StoreLocation.Open(request.Store, request.S3);
         try
         {
             return (await BackupCatalog.FindAsync(store, request.BackupId!, request.SourceDatabase, cancellationToken).ConfigureAwait(false), store);

@@ -12,6 +12,9 @@ public sealed record PgRestoreRequest
     /// <summary>Store holding the backup (with <see cref="BackupId"/>).</summary>
     public string? Store { get; init; }
 
+    /// <summary>S3 endpoint and credentials; null reads the AWS_* environment variables.</summary>
+    public Stores.S3StoreOptions? S3 { get; init; }
+
     /// <summary>The backup id (from a listing).</summary>
     public string? BackupId { get; init; }
 
