@@ -27,6 +27,7 @@ public sealed class AgeKeys
         }
 
         var directory = Directory.CreateTempSubdirectory("backupops-age-");
+        Shell.WhenTestProcessExits($"rm -rf '{directory.FullName}'");
         var identity = Path.Combine(directory.FullName, "identity.txt");
         Shell.Run("age-keygen", ["-o", identity]);
         var recipient = Shell.Run("age-keygen", ["-y", identity]).Trim();

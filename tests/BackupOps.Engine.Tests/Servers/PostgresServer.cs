@@ -91,21 +91,8 @@ public sealed class PostgresServer
         File.Delete(passwordFile);
         var options = $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200";
         Shell.RunAsPostgres(Path.Combine(bin, "pg_ctl"), ["-D", server.DataDirectory, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "start"]);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        var stop = $"'{Path.Combine(bin, "pg_ctl")}' -D '{server.DataDirectory}' -m immediate -w stop; rm -rf '{root}'";
+        Shell.WhenTestProcessExits(Shell.IsRoot ? $"runuser -u postgres -- {stop}" : stop);
         return server;
-    }
-
-    private void Stop()
-    {
-        try
-        {
-            Shell.RunAsPostgres(Path.Combine(BinDirectory, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], TimeSpan.FromSeconds(30));
-        }
-        catch (InvalidOperationException)
-        {
-            // already stopped
-        }
-
-        Directory.Delete(Root, recursive: true);
     }
 }

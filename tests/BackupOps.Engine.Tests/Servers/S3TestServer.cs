@@ -77,7 +77,7 @@ public sealed class S3TestServer
             throw new InvalidOperationException("The Ceph RGW test server could not start. Install ceph-mon ceph-osd radosgw ceph-common (the README's test command does), run as root, or set BACKUPOPS_TEST_S3_ENDPOINT to another S3 server.\n" + ex.Message, ex);
         }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Shell.Run("bash", [script, "stop"], environment, TimeSpan.FromMinutes(1));
+        Shell.WhenTestProcessExits($"RGW_DIR='{directory}' bash '{script}' stop; rm -rf '{Path.GetDirectoryName(directory)}'");
         var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
         return new S3TestServer(new S3StoreOptions
         {

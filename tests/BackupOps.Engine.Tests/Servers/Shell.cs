@@ -46,4 +46,20 @@ internal static class Shell
     /// <summary>Runs a PostgreSQL server binary, as the postgres user when we are root (postgres refuses root).</summary>
     public static string RunAsPostgres(string binary, IEnumerable<string> arguments, TimeSpan? timeout = null) =>
         IsRoot ? Run("runuser", ["-u", "postgres", "--", binary, .. arguments], timeout: timeout) : Run(binary, arguments, timeout: timeout);
+
+    /// <summary>
+    /// Runs <paramref name="cleanup"/> (a bash command) once this test process is gone, however it ends: test hosts
+    /// are often killed before ProcessExit handlers run, and a leaked server would hold ports and memory.
+    /// </summary>
+    public static void WhenTestProcessExits(string cleanup)
+    {
+        var script = $"while kill -0 {Environment.ProcessId} 2>/dev/null; do sleep 1; done; {cleanup}";
+        var info = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (var argument in new[] { "bash", "-c", script + " >/dev/null 2>&1 </dev/null" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        Process.Start(info)?.Dispose();
+    }
 }
