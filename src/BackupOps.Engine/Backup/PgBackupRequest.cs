@@ -49,6 +49,11 @@ public sealed record PgBackupRequest
 
         foreach (var recipient in AgeRecipients)
         {
+            if (recipient.StartsWith("AGE-SECRET-KEY-", StringComparison.OrdinalIgnoreCase))
+            {
+                throw BackupOpsException.InvalidInput("AgeRecipientIsSecret", "An age secret key was given where a public recipient belongs. Pass the public key (age1..., from 'age-keygen -y identity.txt'), keep the identity file for restores, and rotate the key if it was exposed.");
+            }
+
             if (!recipient.StartsWith("age1", StringComparison.Ordinal) && !recipient.StartsWith("ssh-", StringComparison.Ordinal))
             {
                 throw BackupOpsException.InvalidInput("AgeRecipientInvalid", $"'{Shorten(recipient)}' is not an age public recipient. Give the public key (age1..., from 'age-keygen -y identity.txt'), never the identity file's secret key.");
