@@ -158,6 +158,14 @@ public static class PgRestoreEngine
         var store = StoreLocation.Open(request.Store, request.S3);
         try
         {
+            if (request.Latest)
+            {
+                var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(request.SourceDatabase, LatestOnly: true), cancellationToken).ConfigureAwait(false);
+                var latest = (listing.Backups.Count > 0 ? listing.Backups[0] : null)
+                    ?? throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid backup of '{request.SourceDatabase}' in {store.Display}. Check the store and database name ('backupops pg list').") { Target = request.SourceDatabase };
+                return (latest, store);
+            }
+
             return (await BackupCatalog.FindAsync(store, request.BackupId!, request.SourceDatabase, cancellationToken).ConfigureAwait(false), store);
         }
         catch

@@ -18,6 +18,9 @@ public sealed record PgRestoreRequest
     /// <summary>The backup id (from a listing).</summary>
     public string? BackupId { get; init; }
 
+    /// <summary>Restore the newest valid backup of <see cref="SourceDatabase"/> instead of naming one.</summary>
+    public bool Latest { get; init; }
+
     /// <summary>Restrict the lookup to this source database's backups (also names the default target).</summary>
     public string? SourceDatabase { get; init; }
 
@@ -56,9 +59,17 @@ public sealed record PgRestoreRequest
             throw BackupOpsException.InvalidInput("JobsInvalid", $"--jobs {Jobs} is out of range. Use 1 to 64 (about the number of cores of the target server).");
         }
 
-        if (Path is null && string.IsNullOrWhiteSpace(BackupId))
+        var sources = (Path is null ? 0 : 1) + (string.IsNullOrWhiteSpace(BackupId) ? 0 : 1) + (Latest ? 1 : 0);
+        if (sources != 1)
         {
-            throw BackupOpsException.InvalidInput("RestoreSourceMissing", "Nothing to restore: give a backup (-BackupId with -Store, --latest, or pipe Get-PgBackup) or a file (-Path / --file).");
+            throw BackupOpsException.InvalidInput("RestoreSourceInvalid", sources == 0
+                ? "Nothing to restore: give a backup (-BackupId / --backup-id, -Latest / --latest, or pipe Get-PgBackup) or a file (-Path / --file)."
+                : "Give exactly one of a backup id, --latest or a file to restore.");
+        }
+
+        if (Latest && string.IsNullOrWhiteSpace(SourceDatabase))
+        {
+            throw BackupOpsException.InvalidInput("RestoreSourceDatabaseMissing", "--latest needs to know which database's backups to use: pass -Database / --database (or a connection whose database is the source).");
         }
 
         if (TargetDatabase is not null && (TargetDatabase.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(TargetDatabase) > 63))

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using BackupOps.Engine.Connection;
+using BackupOps.Engine.Stores;
+
+namespace BackupOps.Cli.Commands;
+
+/// <summary>
+/// Options every pg verb shares. Secrets are never options (they would show in `ps` and shell history):
+/// the database password comes from the URL in DATABASE_URL, PGPASSWORD or ~/.pgpass, S3 keys from
+/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+/// </summary>
+internal sealed class CommonOptions
+{
+    public Option<string?> DatabaseUrl { get; } = new("--database-url")
+    {
+        Description = "PostgreSQL connection: postgresql://user@host:5432/db or 'host=... dbname=...'. Default: DATABASE_URL.",
+    };
+
+    public Option<string?> Store { get; } = new("--store")
+    {
+        Description = "Where backups live: a folder, s3://bucket/prefix or r2://bucket/prefix. Default: BACKUP_DIR, else ./backups.",
+    };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Write machine-readable JSON to stdout." };
+
+    public Option<string?> S3Endpoint { get; } = new("--s3-endpoint") { Description = "S3 endpoint URL. Default: AWS_ENDPOINT_URL (or the R2 endpoint from R2_ACCOUNT_ID)." };
+
+    public Option<string?> S3Provider { get; } = new("--s3-provider") { Description = "auto, aws, r2 or generic (Ceph, MinIO). Default: BACKUPOPS_S3_PROVIDER or auto." };
+
+    public Option<string?> Sse { get; } = new("--sse") { Description = "Server-side encryption: default, none, AES256, aws:kms or sse-c (key in BACKUPOPS_SSE_C_KEY)." };
+
+    public Option<string?> KmsKeyId { get; } = new("--kms-key-id") { Description = "KMS key id for --sse aws:kms." };
+
+    public Option<int?> PartSizeMb { get; } = new("--part-size-mb") { Description = "Multipart part size in MiB (5-1024, default 16)." };
+
+    public void AddConnection(Command command) => command.Options.Add(DatabaseUrl);
+
+    public void AddStore(Command command)
+    {
+        foreach (var option in new Option[] { Store, S3Endpoint, S3Provider, Sse, KmsKeyId, PartSizeMb })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public PgConnectionSettings Connection(ParseResult result) =>
+        PgConnectionSettings.Parse(result.GetValue(DatabaseUrl) ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
+
+    public S3StoreOptions S3(ParseResult result)
+    {
+        var options = S3StoreOptions.FromEnvironment();
+        if (result.GetValue(S3Endpoint) is { } endpoint)
+        {
+            options = options with { Endpoint = endpoint };
+        }
+
+        if (result.GetValue(S3Provider) is { } provider)
+        {
+            options = options with { Provider = S3StoreOptions.ParseProvider(provider) };
+        }
+
+        if (result.GetValue(Sse) is { } sse)
+        {
+            options = options with { Encryption = S3StoreOptions.ParseEncryption(sse) };
+        }
+
+        if (result.GetValue(KmsKeyId) is { } kms)
+        {
+            options = options with { KmsKeyId = kms };
+        }
+
+        if (result.GetValue(PartSizeMb) is { } mb)
+        {
+            options = options with { PartSizeBytes = S3StoreOptions.ParsePartSizeMegabytes(mb.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
+        }
+
+        return options;
+    }
+}

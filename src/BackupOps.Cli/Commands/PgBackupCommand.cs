@@ -1,0 +1,84 @@
+using System.CommandLine;
+using BackupOps.Cli.Output;
+using BackupOps.Engine.Backup;
+using BackupOps.Engine.Preflight;
+using BackupOps.Engine.Restore;
+
+namespace BackupOps.Cli.Commands;
+
+/// <summary><c>backupops pg backup</c>: pg_dump streamed to the store, or --dry-run to check everything first.</summary>
+internal static class PgBackupCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Check the connection, pg_dump version, age and that the store is writable; back up nothing." };
+        var compress = new Option<int>("--compress") { Description = "pg_dump compression level 0-9.", DefaultValueFactory = _ => PgBackupRequest.DefaultCompressionLevel };
+        var noOwner = new Option<bool>("--no-owner") { Description = "pg_dump --no-owner." };
+        var noPrivileges = new Option<bool>("--no-privileges") { Description = "pg_dump --no-privileges." };
+        var tables = new Option<string[]>("--table") { Description = "Only these tables (pg_dump --table pattern); repeatable." };
+        var excludeTables = new Option<string[]>("--exclude-table") { Description = "Leave these tables out; repeatable." };
+        var critical = new Option<string[]>("--critical-table") { Description = "Record this table's exact row count in the manifest; restores compare against it. Repeatable." };
+        var recipients = new Option<string[]>("--recipient") { Description = "Encrypt to this age public key (age1...); repeatable." };
+
+        var command = new Command("backup", "Back up a PostgreSQL database (pg_dump --format=custom) to a folder or S3/R2.");
+        common.AddConnection(command);
+        common.AddStore(command);
+        foreach (var option in new Option[] { dryRun, compress, noOwner, noPrivileges, tables, excludeTables, critical, recipients, common.Json })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var request = new PgBackupRequest
+            {
+                Connection = common.Connection(result),
+                Store = result.GetValue(common.Store),
+                S3 = common.S3(result),
+                CompressionLevel = result.GetValue(compress),
+                NoOwner = result.GetValue(noOwner),
+                NoPrivileges = result.GetValue(noPrivileges),
+                IncludeTables = result.GetValue(tables) ?? [],
+                ExcludeTables = result.GetValue(excludeTables) ?? [],
+                CriticalTables = result.GetValue(critical) ?? [],
+                AgeRecipients = result.GetValue(recipients) ?? [],
+            };
+            var json = result.GetValue(common.Json);
+            if (result.GetValue(dryRun))
+            {
+                var checks = await BackupPreflight.RunAsync(request, cancellationToken);
+                if (json)
+                {
+                    JsonOutput.Write(Console.Out, new { dryRun = true, checks });
+                }
+                else
+                {
+                    foreach (var check in checks)
+                    {
+                        Console.Out.WriteLine($"{(check.Outcome == CheckOutcome.Passed ? "ok  " : "FAIL")}  {check.Name}: {check.Detail}");
+                    }
+                }
+
+                return checks.All(c => c.Outcome == CheckOutcome.Passed) ? ExitCodes.Success : ExitCodes.Failed;
+            }
+
+            using var progress = new ConsoleProgress();
+            var backup = await PgBackupEngine.RunAsync(request, progress, cancellationToken);
+            progress.Dispose();
+            if (json)
+            {
+                JsonOutput.Write(Console.Out, new { store = backup.Store, backup.ManifestKey, manifest = backup.Manifest });
+            }
+            else
+            {
+                var m = backup.Manifest;
+                Console.Out.WriteLine($"Backed up {m.Database} as {m.BackupId}: {Bytes.Format(m.SizeBytes)} in {m.DurationSeconds:0.0} s");
+                Console.Out.WriteLine($"  sha256 {m.Sha256}");
+                Console.Out.WriteLine($"  {backup.Store}/{m.DataKey}{(m.Encryption is null ? string.Empty : $" (age, {m.Encryption.Recipients.Count} recipient(s))")}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using BackupOps.Cli.Output;
+using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Retention;
+using BackupOps.Engine.Stores;
+
+namespace BackupOps.Cli.Commands;
+
+/// <summary><c>backupops pg prune</c>: apply retention; the newest valid backup of every database is never removed.</summary>
+internal static class PgPruneCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var database = new Option<string?>("--database") { Description = "Only this database's backups." };
+        var retention = new Option<int?>("--retention-days") { Description = "Remove backups older than this many days. Default: BACKUP_RETENTION_DAYS (required one way or the other)." };
+        var minimumKeep = new Option<int>("--minimum-keep") { Description = "Newest valid backups kept per database whatever their age (at least 1).", DefaultValueFactory = _ => 1 };
+        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed; remove nothing." };
+
+        var command = new Command("prune", "Remove backups past the retention and stale leftovers; never the newest valid backup.");
+        common.AddStore(command);
+        foreach (var option in new Option[] { database, retention, minimumKeep, dryRun, common.Json })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var policy = RetentionPolicy.Resolve(result.GetValue(retention), result.GetValue(minimumKeep));
+            await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
+            var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(result.GetValue(database)), cancellationToken);
+            var plan = PruneEngine.Plan(listing, policy, DateTimeOffset.UtcNow);
+            var actions = result.GetValue(dryRun) ? plan : await PruneEngine.ApplyAsync(store, listing, plan, cancellationToken);
+            if (result.GetValue(common.Json))
+            {
+                JsonOutput.Write(Console.Out, new { store = store.Display, policy.RetentionDays, policy.MinimumKeep, dryRun = result.GetValue(dryRun), actions });
+                return ExitCodes.Success;
+            }
+
+            foreach (var action in actions)
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(action.Removed ? "removed" : "would remove"),-12} {action.Key} ({action.Database}, {action.StartedUtc:yyyy-MM-dd HH:mm}, {Bytes.Format(action.SizeBytes)}): {action.Reason}"));
+            }
+
+            Console.Out.WriteLine($"{actions.Count} item(s) {(result.GetValue(dryRun) ? "would be removed" : "removed")}; kept {listing.Backups.Count - actions.Count(a => listing.Backups.Any(b => b.BackupId == a.Key))} backup(s) (retention {policy.RetentionDays} days, at least {policy.MinimumKeep} per database).");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,42 @@
+using System.CommandLine;
+using BackupOps.Cli;
+using BackupOps.Cli.Commands;
+using BackupOps.Engine.Errors;
+
+// backupops: the same engine as the PowerShell module, for hosts without PowerShell.
+var common = new CommonOptions();
+var pg = new Command("pg", "PostgreSQL backups: backup, list, restore, prune.");
+pg.Subcommands.Add(PgBackupCommand.Create(common));
+pg.Subcommands.Add(PgListCommand.Create(common));
+pg.Subcommands.Add(PgRestoreCommand.Create(common));
+pg.Subcommands.Add(PgPruneCommand.Create(common));
+var root = new RootCommand("BackupOps: back up, restore and verify PostgreSQL databases to folders and S3/R2.");
+root.Subcommands.Add(pg);
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        Console.Error.WriteLine($"backupops: {error.Message}");
+    }
+
+    Console.Error.WriteLine("Run 'backupops --help' (or 'backupops pg <verb> --help') for usage.");
+    return ExitCodes.BadInput;
+}
+
+try
+{
+    // BackupOps errors are reported below with their stable id and mapped to exit codes, not as stack traces.
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (BackupOpsException ex)
+{
+    Console.Error.WriteLine($"backupops: error [{ex.ErrorId}]: {ex.Message}");
+    return ExitCodes.For(ex.Kind);
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("backupops: cancelled; nothing partial was kept.");
+    return ExitCodes.Cancelled;
+}

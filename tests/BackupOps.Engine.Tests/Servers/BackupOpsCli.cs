@@ -1,0 +1,53 @@
+using System.Diagnostics;
+
+namespace BackupOps.Engine.Tests.Servers;
+
+/// <summary>Runs the built <c>backupops</c> binary as a separate process, the way cron or CI would.</summary>
+public static class BackupOpsCli
+{
+    public sealed record Run(int ExitCode, string Stdout, string Stderr)
+    {
+        public string All => Stdout + "\n" + Stderr;
+    }
+
+    private static readonly Lazy<string> Dll = new(() =>
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "BackupOps.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("BackupOps.sln not found above the test folder"), "src", "BackupOps.Cli", "bin", configuration, "net8.0", "backupops.dll");
+        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing; build the solution first (dotnet build BackupOps.sln).");
+    });
+
+    public static async Task<Run> RunAsync(string workingDirectory, IDictionary<string, string?> environment, params string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
+        info.ArgumentList.Add(Dll.Value);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        // Start from a clean slate so the developer's own settings cannot leak into a test.
+        foreach (var name in new[] { "DATABASE_URL", "BACKUP_DIR", "BACKUP_RETENTION_DAYS", "PGPASSWORD", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
+        {
+            info.Environment.Remove(name);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Run(process.ExitCode, await stdout, await stderr);
+    }
+}
