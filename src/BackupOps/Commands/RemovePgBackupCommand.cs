@@ -1,0 +1,101 @@
+using System.Management.Automation;
+using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Retention;
+using BackupOps.Engine.Stores;
+using BackupOps.Internal;
+
+namespace BackupOps.Commands;
+
+/// <summary>
+/// <para type="synopsis">Removes PostgreSQL backups past their retention, or given ones, and cleans stale leftovers.</para>
+/// <para type="description">The newest -MinimumKeep valid backups of each database (at least one) are never removed. Manifest first, then data, so an interrupted removal never leaves something that looks like a backup. -WhatIf lists and deletes nothing.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = Retention)]
+[OutputType(typeof(PgPruneResult))]
+public sealed class RemovePgBackupCommand : StoreCmdlet
+{
+    private const string Retention = "Retention";
+    private const string ById = "ById";
+
+    /// <summary>
+    /// <para type="description">The store (binds from Get-PgBackup output). Default: BACKUP_DIR, else ./backups.</para>
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string? Store { get; set; }
+
+    /// <summary>
+    /// <para type="description">A backup to remove (binds from Get-PgBackup output).</para>
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    public string BackupId { get; set; } = string.Empty;
+
+    /// <summary>
+    /// <para type="description">Only this database's backups.</para>
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Database { get; set; }
+
+    /// <summary>
+    /// <para type="description">Remove backups older than this many days. Default: BACKUP_RETENTION_DAYS (one of the two is required).</para>
+    /// </summary>
+    [Parameter(ParameterSetName = Retention)]
+    [ValidateRange(1, 36500)]
+    public int? RetentionDays { get; set; }
+
+    /// <summary>
+    /// <para type="description">Newest valid backups kept per database whatever their age; at least 1.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinimumKeep { get; set; } = 1;
+
+    /// <inheritdoc />
+    protected override void ProcessRecord()
+    {
+        var spec = ResolveStore(Store);
+        var byId = ParameterSetName == ById;
+        if (!TryRun(
+            async (_, token) =>
+            {
+                var store = StoreLocation.Open(spec, S3Options());
+                try
+                {
+                    var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(Database), token);
+                    var plan = byId
+                        ? [PruneEngine.PlanSingle(listing, BackupId, MinimumKeep)]
+                        : PruneEngine.Plan(listing, RetentionPolicy.Resolve(RetentionDays, MinimumKeep), DateTimeOffset.UtcNow);
+                    return (store, listing, plan);
+                }
+                catch
+                {
+                    await store.DisposeAsync();
+                    throw;
+                }
+            },
+            out var planned))
+        {
+            return;
+        }
+
+        var (opened, listed, actions) = planned;
+        using var disposeStore = new AsyncDisposer(opened);
+        foreach (var action in actions)
+        {
+            if (!ShouldProcess($"{action.Key} ({action.Database}) in {spec}", $"Remove backup: {action.Reason}"))
+            {
+                continue;
+            }
+
+            if (TryRun((_, token) => PruneEngine.ApplyAsync(opened, listed, [action], token), out var done))
+            {
+                WriteObject(OutputMapper.ToOutput(spec, done[0]));
+            }
+        }
+    }
+
+    private sealed class AsyncDisposer(IAsyncDisposable target) : IDisposable
+    {
+        public void Dispose() => target.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+}

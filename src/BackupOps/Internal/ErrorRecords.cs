@@ -1,0 +1,33 @@
+using System.Management.Automation;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Internal;
+
+/// <summary>Maps engine errors to ErrorRecords: the engine's stable id, a PowerShell category, a standard exception type.</summary>
+internal static class ErrorRecords
+{
+    public static ErrorRecord From(BackupOpsException error)
+    {
+        // Standard exception types only: an engine type in $Error would tie scripts to the engine assembly.
+        Exception exception = error.Kind switch
+        {
+            BackupOpsErrorKind.InvalidInput => new ArgumentException(error.Message),
+            BackupOpsErrorKind.AuthenticationFailed => new UnauthorizedAccessException(error.Message),
+            BackupOpsErrorKind.NotFound => new ItemNotFoundException(error.Message),
+            BackupOpsErrorKind.IntegrityFailed => new InvalidDataException(error.Message),
+            _ => new InvalidOperationException(error.Message),
+        };
+        var category = error.Kind switch
+        {
+            BackupOpsErrorKind.InvalidInput => ErrorCategory.InvalidArgument,
+            BackupOpsErrorKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
+            BackupOpsErrorKind.ConnectionFailed => ErrorCategory.ConnectionError,
+            BackupOpsErrorKind.NotFound => ErrorCategory.ObjectNotFound,
+            BackupOpsErrorKind.Refused => ErrorCategory.PermissionDenied,
+            BackupOpsErrorKind.IntegrityFailed => ErrorCategory.InvalidData,
+            BackupOpsErrorKind.ToolMissing => ErrorCategory.NotInstalled,
+            _ => ErrorCategory.InvalidResult,
+        };
+        return new ErrorRecord(exception, error.ErrorId, category, error.Target);
+    }
+}
