@@ -106,7 +106,9 @@ public sealed class LocalDirectoryStore : IBackupStore
     /// <inheritdoc />
     public Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        File.Delete(PathOf(key));
+        var path = PathOf(key);
+        File.Delete(path);
+        RemoveEmptyParents(Path.GetDirectoryName(path)!);
         return Task.CompletedTask;
     }
 
@@ -132,6 +134,24 @@ public sealed class LocalDirectoryStore : IBackupStore
         return Directory.Exists(dir)
             ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories)
             : [];
+    }
+
+    // Keeps the folder tidy after probes and prunes; the root itself always stays.
+    private void RemoveEmptyParents(string directory)
+    {
+        while (directory.Length > Root.Length && directory.StartsWith(Root, StringComparison.Ordinal) && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            try
+            {
+                Directory.Delete(directory);
+            }
+            catch (IOException)
+            {
+                return; // a concurrent backup just wrote into it
+            }
+
+            directory = Path.GetDirectoryName(directory)!;
+        }
     }
 
     private static void EnsureDirectory(string directory)
