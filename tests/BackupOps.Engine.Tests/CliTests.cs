@@ -114,4 +114,24 @@ public sealed class CliTests
         Assert.DoesNotContain(s3.Options.SecretKey!, backup.All + dry.All + restore.All, StringComparison.Ordinal);
         Assert.DoesNotContain(Pg.Password, backup.All + dry.All + restore.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_password_can_come_from_a_pgpass_file()
+    {
+        using var work = new TempFolder();
+        var source = await Pg.CreateDatabaseAsync("cli_pgpass");
+        await Pg.ExecuteAsync(source, "CREATE TABLE t (id int)");
+        var passfile = Path.Combine(work.Path, "pgpass");
+        await File.WriteAllTextAsync(passfile, $"127.0.0.1:{Pg.Port}:*:postgres:{Pg.Password}\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(passfile, UnixFileMode.UserRead | UnixFileMode.UserWrite); // libpq ignores group-readable files
+        }
+        var env = new Dictionary<string, string?> { ["DATABASE_URL"] = $"postgresql://postgres@127.0.0.1:{Pg.Port}/{source}", ["PGPASSFILE"] = passfile };
+
+        var backup = await BackupOpsCli.RunAsync(work.Path, env, "pg", "backup");
+
+        Assert.True(backup.ExitCode == 0, backup.All);
+        Assert.DoesNotContain(Pg.Password, backup.All, StringComparison.Ordinal);
+    }
 }
