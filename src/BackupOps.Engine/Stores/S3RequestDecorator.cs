@@ -4,24 +4,47 @@ using Amazon.S3.Model;
 namespace BackupOps.Engine.Stores;
 
 /// <summary>Applies the provider profile and encryption settings to each kind of request.</summary>
-internal sealed class S3RequestDecorator(S3StoreOptions options)
+internal sealed class S3RequestDecorator
 {
-    private readonly S3Provider _provider = options.EffectiveProvider;
+    private readonly ServerSideEncryptionMethod? _serverSideMethod;
+    private readonly string? _kmsKeyId;
+    private readonly string? _customerKey;
 
-    private S3ServerSideEncryption EffectiveEncryption => options.Encryption switch
+    /// <summary>R2 does not implement streaming (chunked) SigV4 payloads: send UNSIGNED-PAYLOAD over TLS.</summary>
+    private readonly bool _unsignedPayload;
+
+    public S3RequestDecorator(S3StoreOptions options)
     {
-        S3ServerSideEncryption.Default => _provider == S3Provider.Aws ? S3ServerSideEncryption.Aes256 : S3ServerSideEncryption.None,
-        var other => other,
-    };
-
-    /// <summary>True when R2 is the target: it does not implement streaming (chunked) SigV4 payloads.</summary>
-    private bool UnsignedPayload => _provider == S3Provider.R2;
+        var provider = options.EffectiveProvider;
+        var encryption = options.Encryption == S3ServerSideEncryption.Default
+            ? provider == S3Provider.Aws ? S3ServerSideEncryption.Aes256 : S3ServerSideEncryption.None
+            : options.Encryption;
+        _serverSideMethod = encryption switch
+        {
+            S3ServerSideEncryption.Aes256 => ServerSideEncryptionMethod.AES256,
+            S3ServerSideEncryption.Kms => ServerSideEncryptionMethod.AWSKMS,
+            _ => null,
+        };
+        _kmsKeyId = encryption == S3ServerSideEncryption.Kms ? options.KmsKeyId : null;
+        _customerKey = encryption == S3ServerSideEncryption.CustomerKey ? options.CustomerKey : null;
+        _unsignedPayload = provider == S3Provider.R2;
+    }
 
     public void Apply(PutObjectRequest request)
     {
-        ApplyServerSide(request);
-        ApplyCustomerKey(request);
-        if (UnsignedPayload)
+        if (_serverSideMethod is not null)
+        {
+            request.ServerSideEncryptionMethod = _serverSideMethod;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = _kmsKeyId;
+        }
+
+        if (_customerKey is not null)
+        {
+            request.ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256;
+            request.ServerSideEncryptionCustomerProvidedKey = _customerKey;
+        }
+
+        if (_unsignedPayload)
         {
             request.DisablePayloadSigning = true;
             request.UseChunkEncoding = false;
@@ -30,74 +53,45 @@ internal sealed class S3RequestDecorator(S3StoreOptions options)
 
     public void Apply(InitiateMultipartUploadRequest request)
     {
-        switch (EffectiveEncryption)
+        if (_serverSideMethod is not null)
         {
-            case S3ServerSideEncryption.Aes256:
-                request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256;
-                break;
-            case S3ServerSideEncryption.Kms:
-                request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
-                request.ServerSideEncryptionKeyManagementServiceKeyId = options.KmsKeyId;
-                break;
-            case S3ServerSideEncryption.CustomerKey:
-                request.ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256;
-                request.ServerSideEncryptionCustomerProvidedKey = options.CustomerKey;
-                break;
+            request.ServerSideEncryptionMethod = _serverSideMethod;
+            request.ServerSideEncryptionKeyManagementServiceKeyId = _kmsKeyId;
+        }
+
+        if (_customerKey is not null)
+        {
+            request.ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256;
+            request.ServerSideEncryptionCustomerProvidedKey = _customerKey;
         }
     }
 
     public void Apply(UploadPartRequest request)
     {
-        if (EffectiveEncryption == S3ServerSideEncryption.CustomerKey)
+        if (_customerKey is not null)
         {
             request.ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256;
-            request.ServerSideEncryptionCustomerProvidedKey = options.CustomerKey;
+            request.ServerSideEncryptionCustomerProvidedKey = _customerKey;
         }
 
-        if (UnsignedPayload)
-        {
-            request.DisablePayloadSigning = true;
-        }
+        request.DisablePayloadSigning = _unsignedPayload ? true : request.DisablePayloadSigning;
     }
 
     public void Apply(GetObjectRequest request)
     {
-        if (EffectiveEncryption == S3ServerSideEncryption.CustomerKey)
+        if (_customerKey is not null)
         {
             request.ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256;
-            request.ServerSideEncryptionCustomerProvidedKey = options.CustomerKey;
+            request.ServerSideEncryptionCustomerProvidedKey = _customerKey;
         }
     }
 
     public void Apply(GetObjectMetadataRequest request)
     {
-        if (EffectiveEncryption == S3ServerSideEncryption.CustomerKey)
+        if (_customerKey is not null)
         {
             request.ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256;
-            request.ServerSideEncryptionCustomerProvidedKey = options.CustomerKey;
-        }
-    }
-
-    private void ApplyServerSide(PutObjectRequest request)
-    {
-        switch (EffectiveEncryption)
-        {
-            case S3ServerSideEncryption.Aes256:
-                request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AES256;
-                break;
-            case S3ServerSideEncryption.Kms:
-                request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.AWSKMS;
-                request.ServerSideEncryptionKeyManagementServiceKeyId = options.KmsKeyId;
-                break;
-        }
-    }
-
-    private void ApplyCustomerKey(PutObjectRequest request)
-    {
-        if (EffectiveEncryption == S3ServerSideEncryption.CustomerKey)
-        {
-            request.ServerSideEncryptionCustomerMethod = ServerSideEncryptionCustomerMethod.AES256;
-            request.ServerSideEncryptionCustomerProvidedKey = options.CustomerKey;
+            request.ServerSideEncryptionCustomerProvidedKey = _customerKey;
         }
     }
 }

@@ -12,22 +12,8 @@ namespace BackupOps.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(PgBackup), typeof(BackupCheck))]
-public sealed class InvokePgBackupCommand : StoreCmdlet
+public sealed class InvokePgBackupCommand : PgServerCmdlet
 {
-    /// <summary>
-    /// <para type="description">PostgreSQL connection: postgresql://user@host:5432/db or key=value pairs. Default: DATABASE_URL.</para>
-    /// </summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("DatabaseUrl")]
-    public string? ConnectionString { get; set; }
-
-    /// <summary>
-    /// <para type="description">User and password for PostgreSQL; overrides the connection string's. Default: PGPASSWORD or ~/.pgpass.</para>
-    /// </summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
-
     /// <summary>
     /// <para type="description">Where to store the backup: a folder, s3://bucket/prefix or r2://bucket/prefix. Default: BACKUP_DIR, else ./backups.</para>
     /// </summary>
@@ -83,7 +69,7 @@ public sealed class InvokePgBackupCommand : StoreCmdlet
         var store = ResolveStore(Store);
         PgBackupRequest Request() => new()
         {
-            Connection = Connection(ConnectionString, Credential),
+            Connection = Connection(),
             Store = store,
             S3 = S3Options(),
             CompressionLevel = CompressionLevel,

@@ -10,7 +10,7 @@ namespace BackupOps.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ById)]
 [OutputType(typeof(PgRestoreResult))]
-public sealed class RestorePgBackupCommand : StoreCmdlet
+public sealed class RestorePgBackupCommand : PgServerCmdlet
 {
     private const string ById = "ById";
     private const string LatestSet = "Latest";
@@ -48,20 +48,6 @@ public sealed class RestorePgBackupCommand : StoreCmdlet
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = FromPath)]
     public string Path { get; set; } = string.Empty;
-
-    /// <summary>
-    /// <para type="description">The server to restore into: postgresql://user@host:5432/postgres or key=value pairs. Default: DATABASE_URL.</para>
-    /// </summary>
-    [Parameter]
-    [Alias("DatabaseUrl")]
-    public string? ConnectionString { get; set; }
-
-    /// <summary>
-    /// <para type="description">User and password for the target server. Default: PGPASSWORD or ~/.pgpass.</para>
-    /// </summary>
-    [Parameter]
-    [Credential]
-    public PSCredential? Credential { get; set; }
 
     /// <summary>
     /// <para type="description">Database to restore into; created when missing. Default: the source database name plus _restore.</para>
@@ -122,7 +108,7 @@ public sealed class RestorePgBackupCommand : StoreCmdlet
         var temp = TempDirectory is null ? null : ResolvePath(TempDirectory);
         PgRestoreRequest Request() => new()
         {
-            TargetServer = Connection(ConnectionString, Credential),
+            TargetServer = Connection(),
             Store = store,
             S3 = S3Options(),
             BackupId = ParameterSetName == ById ? BackupId : null,

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using BackupOps.Engine.Connection;
 using BackupOps.Engine.Stores;
 
 namespace BackupOps.Internal;
@@ -80,14 +79,5 @@ public abstract class StoreCmdlet : BackupOpsCmdlet
         }
 
         return options;
-    }
-
-    /// <summary>Parses the connection string (default DATABASE_URL) and applies a PSCredential.</summary>
-    private protected static PgConnectionSettings Connection(string? connectionString, PSCredential? credential)
-    {
-        var settings = PgConnectionSettings.Parse(connectionString ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
-        return credential is null
-            ? settings
-            : settings with { Username = credential.UserName, Password = credential.GetNetworkCredential().Password };
     }
 }

@@ -1,0 +1,31 @@
+using System.Management.Automation;
+using BackupOps.Engine.Connection;
+
+namespace BackupOps.Internal;
+
+/// <summary>Base of cmdlets that connect to a PostgreSQL server: the connection string and credential parameters.</summary>
+public abstract class PgServerCmdlet : StoreCmdlet
+{
+    /// <summary>
+    /// <para type="description">PostgreSQL connection: postgresql://user@host:5432/db or key=value pairs. Default: DATABASE_URL. Restore-PgBackup uses its server; the database comes from -TargetDatabase.</para>
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("DatabaseUrl")]
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// <para type="description">User and password for PostgreSQL; overrides the connection string's. Default: PGPASSWORD or ~/.pgpass.</para>
+    /// </summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>Parses the connection string (default DATABASE_URL) and applies the PSCredential.</summary>
+    private protected PgConnectionSettings Connection()
+    {
+        var settings = PgConnectionSettings.Parse(ConnectionString ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
+        return Credential is null
+            ? settings
+            : settings with { Username = Credential.UserName, Password = Credential.GetNetworkCredential().Password };
+    }
+}
