@@ -10,6 +10,7 @@ using Xunit;
 namespace BackupOps.Engine.Tests;
 
 /// <summary>Bad input gets a clear error naming the bad value and the fix, with no secret in it, and nothing is lost.</summary>
+[Collection(ProcessEnvironment.Name)]
 public sealed class BadInputTests
 {
     private static PostgresServer Pg => PostgresServer.Shared;

@@ -52,4 +52,10 @@ public sealed record RetentionPolicy(int RetentionDays, int MinimumKeep, TimeSpa
 
         return new RetentionPolicy(days, minimumKeep, leftoverGrace ?? DefaultLeftoverGrace);
     }
+
+    /// <summary>The retention from <c>BACKUP_RETENTION_DAYS</c> when it is set to a valid number, else null (for advisory checks).</summary>
+    public static int? TryFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable(RetentionVariable)?.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var days) && days is >= 1 and <= 36500
+            ? days
+            : null;
 }

@@ -43,6 +43,7 @@ public sealed class S3BackupStore : IBackupStore
     {
         using var body = new MemoryStream(content.ToArray(), writable: false);
         var put = new PutObjectRequest { BucketName = Bucket, Key = FullKey(key), InputStream = body, ContentType = "application/json" };
+        put.Metadata.Add("sha256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(content.Span)).ToLowerInvariant());
         _decorator.Apply(put);
         await RunAsync(() => _client.PutObjectAsync(put, cancellationToken), $"write {key}").ConfigureAwait(false);
     }

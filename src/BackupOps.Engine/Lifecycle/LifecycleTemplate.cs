@@ -1,0 +1,114 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Lifecycle;
+
+/// <summary>
+/// The JSON template: several buckets, each with per-prefix rules and legal-hold prefixes.
+/// Format documented in docs/r2-lifecycle.md.
+/// </summary>
+public sealed record LifecycleTemplate
+{
+    /// <summary>Template format version (1).</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>The buckets.</summary>
+    public IReadOnlyList<BucketTemplate> Buckets { get; init; } = [];
+
+    /// <summary>One bucket in a template.</summary>
+    public sealed record BucketTemplate
+    {
+        /// <summary>Bucket name.</summary>
+        public string Bucket { get; init; } = string.Empty;
+
+        /// <summary>Prefixes no rule may reach.</summary>
+        public IReadOnlyList<string> LegalHoldPrefixes { get; init; } = [];
+
+        /// <summary>Rules.</summary>
+        public IReadOnlyList<RuleTemplate> Rules { get; init; } = [];
+    }
+
+    /// <summary>One rule in a template.</summary>
+    public sealed record RuleTemplate
+    {
+        /// <summary>Rule name (the rule id becomes backupops-name).</summary>
+        public string Name { get; init; } = string.Empty;
+
+        /// <summary>Key prefix; empty for the whole bucket.</summary>
+        public string Prefix { get; init; } = string.Empty;
+
+        /// <summary>Phases after Standard.</summary>
+        public IReadOnlyList<PhaseTemplate> Phases { get; init; } = [];
+
+        /// <summary>Delete at this age.</summary>
+        public int? ExpirationDays { get; init; }
+
+        /// <summary>Abort incomplete uploads after this many days.</summary>
+        public int? AbortIncompleteMultipartDays { get; init; }
+    }
+
+    /// <summary>A phase in a template.</summary>
+    public sealed record PhaseTemplate
+    {
+        /// <summary>Age in days at which the phase starts.</summary>
+        public int AfterDays { get; init; }
+
+        /// <summary>Tier (InfrequentAccess, Archive) or S3 class name.</summary>
+        public string StorageClass { get; init; } = string.Empty;
+    }
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>Reads a template file; a malformed file is an error naming the file and the problem.</summary>
+    public static LifecycleTemplate Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw BackupOpsException.InvalidInput("LifecycleTemplateMissing", $"The lifecycle template '{path}' does not exist.");
+        }
+
+        try
+        {
+            var template = JsonSerializer.Deserialize<LifecycleTemplate>(File.ReadAllText(path), Options)
+                ?? throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' is empty.");
+            if (template.Version != 1)
+            {
+                throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' has version {template.Version}; this BackupOps reads version 1.");
+            }
+
+            return template;
+        }
+        catch (JsonException ex)
+        {
+            throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' is not valid: {ex.Message} See docs/r2-lifecycle.md for the format.");
+        }
+    }
+
+    /// <summary>The template's policy for one bucket, or null when the bucket is not in it.</summary>
+    public BucketLifecyclePolicy? For(string bucket)
+    {
+        var entry = Buckets.FirstOrDefault(b => b.Bucket == bucket);
+        return entry is null
+            ? null
+            : new BucketLifecyclePolicy
+            {
+                Bucket = bucket,
+                LegalHoldPrefixes = entry.LegalHoldPrefixes,
+                Rules = [.. entry.Rules.Select(r => new LifecyclePolicyRule
+                {
+                    Name = r.Name,
+                    Prefix = r.Prefix,
+                    Phases = [.. r.Phases.Select(p => new LifecyclePhase(p.AfterDays, p.StorageClass))],
+                    ExpirationDays = r.ExpirationDays,
+                    AbortIncompleteMultipartDays = r.AbortIncompleteMultipartDays,
+                })],
+            };
+    }
+}
