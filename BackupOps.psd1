@@ -16,6 +16,10 @@
         'Get-PgBackup'
         'Restore-PgBackup'
         'Remove-PgBackup'
+        'Set-R2Lifecycle'
+        'Get-R2Lifecycle'
+        'Test-R2Lifecycle'
+        'Test-R2Object'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
@@ -24,7 +28,7 @@
         PSData = @{
             Tags         = @('Backup', 'PostgreSQL', 'S3', 'R2', 'DisasterRecovery', 'Linux')
             ProjectUri   = ''
-            ReleaseNotes = 'PostgreSQL backup, list, restore with validation, and retention.'
+            ReleaseNotes = 'PostgreSQL backup, list, restore with validation, and retention; R2/S3 lifecycle tiers and object integrity checks.'
         }
     }
 }

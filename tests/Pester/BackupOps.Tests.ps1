@@ -18,11 +18,12 @@ AfterAll {
 Describe 'BackupOps module surface' {
     It 'exports exactly the cmdlets in its manifest' {
         $exported = (Get-Command -Module BackupOps).Name | Sort-Object
-        $exported | Should -Be @('Get-PgBackup', 'Invoke-PgBackup', 'Remove-PgBackup', 'Restore-PgBackup')
+        $exported | Should -Be @('Get-PgBackup', 'Get-R2Lifecycle', 'Invoke-PgBackup', 'Remove-PgBackup', 'Restore-PgBackup', 'Set-R2Lifecycle', 'Test-R2Lifecycle', 'Test-R2Object')
     }
 
     It '<Name> uses an approved verb and has help' -ForEach @(
         @{ Name = 'Invoke-PgBackup' }, @{ Name = 'Get-PgBackup' }, @{ Name = 'Restore-PgBackup' }, @{ Name = 'Remove-PgBackup' }
+        @{ Name = 'Set-R2Lifecycle' }, @{ Name = 'Get-R2Lifecycle' }, @{ Name = 'Test-R2Lifecycle' }, @{ Name = 'Test-R2Object' }
     ) {
         $command = Get-Command $Name
         (Get-Verb).Verb | Should -Contain $command.Verb
@@ -30,7 +31,7 @@ Describe 'BackupOps module surface' {
     }
 
     It 'state-changing cmdlets support -WhatIf and -Confirm' {
-        foreach ($name in 'Invoke-PgBackup', 'Restore-PgBackup', 'Remove-PgBackup') {
+        foreach ($name in 'Invoke-PgBackup', 'Restore-PgBackup', 'Remove-PgBackup', 'Set-R2Lifecycle') {
             (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
         }
     }

@@ -75,4 +75,50 @@ internal static class OutputMapper
         Reason = action.Reason,
         Removed = action.Removed,
     };
+
+    public static R2LifecycleRule ToOutput(string bucket, Engine.Lifecycle.LifecycleRuleSpec rule) => new()
+    {
+        Bucket = bucket,
+        Id = rule.Id,
+        Prefix = rule.Prefix,
+        Enabled = rule.Enabled,
+        Transitions = [.. rule.Transitions.Select(t => $"{t.Days}:{t.StorageClass}")],
+        ExpirationDays = rule.ExpirationDays,
+        AbortIncompleteMultipartDays = rule.AbortIncompleteMultipartDays,
+        ManagedByBackupOps = rule.IsManaged,
+        HasUnmodelledParts = rule.HasUnmodelledParts,
+        Description = rule.Describe(),
+    };
+
+    public static R2LifecycleResult ToOutput(Engine.Lifecycle.LifecycleResult result) => new()
+    {
+        Bucket = result.Bucket,
+        Provider = result.Provider.ToString(),
+        InSync = result.InSync,
+        Applied = result.Applied,
+        DeletesSooner = result.DeletesSooner,
+        Changes = [.. result.Changes.Select(c => c.Describe())],
+        Rules = [.. result.Rules.Select(r => ToOutput(result.Bucket, r))],
+        ForeignRules = [.. result.ForeignRules.Select(r => ToOutput(result.Bucket, r))],
+        Notices = [.. result.Notices],
+        Warnings = [.. result.Warnings],
+    };
+
+    public static R2ObjectCheck ToOutput(Engine.Integrity.ObjectCheck check) => new()
+    {
+        Bucket = check.Bucket,
+        Key = check.Key,
+        SizeBytes = check.SizeBytes,
+        StorageClass = check.StorageClass,
+        Outcome = check.Outcome switch
+        {
+            Engine.Integrity.ObjectCheckOutcome.Passed => R2ObjectOutcome.Passed,
+            Engine.Integrity.ObjectCheckOutcome.Unverified => R2ObjectOutcome.Unverified,
+            _ => R2ObjectOutcome.Failed,
+        },
+        Reference = check.Reference.ToString(),
+        Sha256 = check.Sha256,
+        Detail = check.Detail,
+        SavedTo = check.SavedTo,
+    };
 }
