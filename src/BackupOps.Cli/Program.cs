@@ -10,8 +10,12 @@ pg.Subcommands.Add(PgBackupCommand.Create(common));
 pg.Subcommands.Add(PgListCommand.Create(common));
 pg.Subcommands.Add(PgRestoreCommand.Create(common));
 pg.Subcommands.Add(PgPruneCommand.Create(common));
-var root = new RootCommand("BackupOps: back up, restore and verify PostgreSQL databases to folders and S3/R2.");
+var root = new RootCommand("BackupOps: back up, restore and verify PostgreSQL databases to folders and S3/R2; tier and verify object storage.");
 root.Subcommands.Add(pg);
+var r2 = new Command("r2", "Object storage (R2, S3, Ceph, MinIO): lifecycle tiers and integrity checks.");
+r2.Subcommands.Add(R2LifecycleCommand.Create(common));
+r2.Subcommands.Add(R2VerifyCommand.Create(common));
+root.Subcommands.Add(r2);
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

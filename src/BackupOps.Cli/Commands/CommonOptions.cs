@@ -37,7 +37,13 @@ internal sealed class CommonOptions
 
     public void AddStore(Command command)
     {
-        foreach (var option in new Option[] { Store, S3Endpoint, S3Provider, Sse, KmsKeyId, PartSizeMb })
+        command.Options.Add(Store);
+        AddS3(command);
+    }
+
+    public void AddS3(Command command)
+    {
+        foreach (var option in new Option[] { S3Endpoint, S3Provider, Sse, KmsKeyId, PartSizeMb })
         {
             command.Options.Add(option);
         }
