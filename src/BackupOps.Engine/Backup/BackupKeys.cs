@@ -49,15 +49,25 @@ public static class BackupKeys
         return builder.ToString();
     }
 
+    /// <summary>The prefix holding one source's backups of a kind (<c>pg/app/</c>, <c>redis/cache/</c>).</summary>
+    public static string SourcePrefix(Catalog.BackupKind kind, string source)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return kind.Prefix + DatabaseSegment(source) + "/";
+    }
+
+    /// <summary>The manifest key of a backup of any kind.</summary>
+    public static string ManifestKey(Catalog.BackupKind kind, string source, string backupId) => SourcePrefix(kind, source) + backupId + ManifestSuffix;
+
     /// <summary>The prefix holding one database's backups.</summary>
-    public static string DatabasePrefix(string database) => PostgresPrefix + DatabaseSegment(database) + "/";
+    public static string DatabasePrefix(string database) => SourcePrefix(Catalog.BackupKind.Postgres, database);
 
     /// <summary>The data key of a backup.</summary>
     public static string DataKey(string database, string backupId, bool encrypted) =>
         DatabasePrefix(database) + backupId + DumpSuffix + (encrypted ? AgeSuffix : string.Empty);
 
     /// <summary>The manifest key of a backup.</summary>
-    public static string ManifestKey(string database, string backupId) => DatabasePrefix(database) + backupId + ManifestSuffix;
+    public static string ManifestKey(string database, string backupId) => ManifestKey(Catalog.BackupKind.Postgres, database, backupId);
 
     /// <summary>Reads the backup id out of a data or manifest key, or null when the key is not BackupOps'.</summary>
     public static string? BackupIdOf(string key)

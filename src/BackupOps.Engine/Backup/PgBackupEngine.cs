@@ -18,7 +18,7 @@ namespace BackupOps.Engine.Backup;
 public static class PgBackupEngine
 {
     /// <summary>Runs a backup and returns the committed backup.</summary>
-    public static async Task<BackupEntry> RunAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<CatalogEntry<BackupManifest>> RunAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
@@ -120,7 +120,7 @@ public static class PgBackupEngine
             throw;
         }
 
-        return BackupEntry.FromManifest(store.Display, manifest, manifestKey);
+        return new CatalogEntry<BackupManifest>(store.Display, manifest, manifestKey);
     }
 
     internal static List<string> BuildDumpArguments(PgBackupRequest request, string snapshotId)

@@ -5,7 +5,7 @@ using BackupOps.Engine.Stores;
 
 namespace BackupOps.Engine.Catalog;
 
-/// <summary>Lists the PostgreSQL backups in a store and finds one by id.</summary>
+/// <summary>Lists the backups of a kind in a store and finds one by id.</summary>
 public static class BackupCatalog
 {
     /// <summary>Filters for <see cref="ListAsync"/>.</summary>
@@ -14,25 +14,31 @@ public static class BackupCatalog
     /// <param name="LatestOnly">Only the newest backup of each database.</param>
     public sealed record Filter(string? Database = null, DateTimeOffset? Since = null, bool LatestOnly = false);
 
-    /// <summary>Lists valid backups newest first and reports leftovers separately.</summary>
-    public static async Task<BackupListing> ListAsync(IBackupStore store, Filter filter, CancellationToken cancellationToken)
+    /// <summary>Lists valid PostgreSQL backups newest first and reports leftovers separately.</summary>
+    public static Task<CatalogListing<BackupManifest>> ListAsync(IBackupStore store, Filter filter, CancellationToken cancellationToken) =>
+        ListAsync<BackupManifest>(store, BackupKind.Postgres, filter, cancellationToken);
+
+    /// <summary>Lists valid backups of a kind newest first and reports leftovers separately.</summary>
+    public static async Task<CatalogListing<TManifest>> ListAsync<TManifest>(IBackupStore store, BackupKind kind, Filter filter, CancellationToken cancellationToken)
+        where TManifest : class, IBackupManifest
     {
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(filter);
-        var prefix = filter.Database is null ? BackupKeys.PostgresPrefix : BackupKeys.DatabasePrefix(filter.Database);
+        var prefix = filter.Database is null ? kind.Prefix : BackupKeys.SourcePrefix(kind, filter.Database);
         var objects = new Dictionary<string, StoreObject>(StringComparer.Ordinal);
         await foreach (var item in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             objects[item.Key] = item;
         }
 
-        var backups = new List<BackupEntry>();
+        var backups = new List<CatalogEntry<TManifest>>();
         var leftovers = new List<BackupLeftover>();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var manifestObject in objects.Values.Where(o => o.Key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal)))
         {
             claimed.Add(manifestObject.Key);
-            BackupManifest manifest;
+            TManifest manifest;
             try
             {
                 var bytes = await store.TryGetSmallAsync(manifestObject.Key, cancellationToken).ConfigureAwait(false);
@@ -41,7 +47,7 @@ public static class BackupCatalog
                     continue;
                 }
 
-                manifest = ManifestSerializer.Deserialize(bytes, manifestObject.Key);
+                manifest = ManifestSerializer.Deserialize<TManifest>(bytes, manifestObject.Key);
             }
             catch (BackupOpsException ex) when (ex.Kind == BackupOpsErrorKind.IntegrityFailed)
             {
@@ -62,7 +68,7 @@ public static class BackupCatalog
                 continue;
             }
 
-            backups.Add(new BackupEntry(store.Display, manifest, manifestObject.Key));
+            backups.Add(new CatalogEntry<TManifest>(store.Display, manifest, manifestObject.Key));
         }
 
         foreach (var orphan in objects.Values.Where(o => !claimed.Contains(o.Key)))
@@ -75,7 +81,7 @@ public static class BackupCatalog
             leftovers.Add(new BackupLeftover(write.Key, DatabaseOf(write.Key), 0, write.StartedUtc, write.Description, write));
         }
 
-        IEnumerable<BackupEntry> selected = backups
+        IEnumerable<CatalogEntry<TManifest>> selected = backups
             .Where(b => filter.Database is null || b.Database == filter.Database)
             .Where(b => filter.Since is null || b.Manifest.StartedUtc >= filter.Since)
             .OrderByDescending(b => b.Manifest.StartedUtc)
@@ -85,15 +91,20 @@ public static class BackupCatalog
             selected = selected.GroupBy(b => b.Database, StringComparer.Ordinal).Select(g => g.First());
         }
 
-        return new BackupListing([.. selected], [.. leftovers.OrderBy(l => l.Key, StringComparer.Ordinal)]);
+        return new CatalogListing<TManifest>([.. selected], [.. leftovers.OrderBy(l => l.Key, StringComparer.Ordinal)]);
     }
 
-    /// <summary>Finds one valid backup by id (optionally within a database).</summary>
-    public static async Task<BackupEntry> FindAsync(IBackupStore store, string backupId, string? database, CancellationToken cancellationToken)
+    /// <summary>Finds one valid PostgreSQL backup by id (optionally within a database).</summary>
+    public static Task<CatalogEntry<BackupManifest>> FindAsync(IBackupStore store, string backupId, string? database, CancellationToken cancellationToken) =>
+        FindAsync<BackupManifest>(store, BackupKind.Postgres, backupId, database, cancellationToken);
+
+    /// <summary>Finds one valid backup of a kind by id (optionally within a source).</summary>
+    public static async Task<CatalogEntry<TManifest>> FindAsync<TManifest>(IBackupStore store, BackupKind kind, string backupId, string? database, CancellationToken cancellationToken)
+        where TManifest : class, IBackupManifest
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(backupId);
         var id = BackupKeys.BackupIdOf(backupId) ?? backupId;
-        var listing = await ListAsync(store!, new Filter(database), cancellationToken).ConfigureAwait(false);
+        var listing = await ListAsync<TManifest>(store!, kind, new Filter(database), cancellationToken).ConfigureAwait(false);
         return listing.Backups.FirstOrDefault(b => b.BackupId == id)
             ?? throw new BackupOpsException(
                 BackupOpsErrorKind.NotFound,
@@ -101,6 +112,17 @@ public static class BackupCatalog
                 listing.Leftovers.Any(l => l.Key.Contains(id, StringComparison.Ordinal))
                     ? $"'{id}' in {store!.Display} is not a valid backup (no manifest or incomplete data). Run 'backupops pg list' to see valid backups."
                     : $"No backup '{id}' in {store!.Display}. Run 'backupops pg list' (Get-PgBackup) to see the backups there.") { Target = id };
+    }
+
+    /// <summary>The newest valid backup of a source, or a clear error when there is none.</summary>
+    public static async Task<CatalogEntry<TManifest>> FindLatestAsync<TManifest>(IBackupStore store, BackupKind kind, string source, CancellationToken cancellationToken)
+        where TManifest : class, IBackupManifest
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var listing = await ListAsync<TManifest>(store, kind, new Filter(source, LatestOnly: true), cancellationToken).ConfigureAwait(false);
+        return listing.Backups.Count > 0
+            ? listing.Backups[0]
+            : throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid {kind.Name} backup of '{source}' in {store.Display}. Check the store and the name (list them first).") { Target = source };
     }
 
     private static string? DatabaseOf(string key)

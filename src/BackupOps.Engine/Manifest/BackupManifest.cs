@@ -4,7 +4,7 @@ namespace BackupOps.Engine.Manifest;
 /// What a backup is, written as JSON next to its data only after the data object is complete.
 /// A data object without a manifest is not a backup. Holds no secret: only public age recipients.
 /// </summary>
-public sealed record BackupManifest
+public sealed record BackupManifest : IBackupManifest
 {
     /// <summary>The manifest format this engine writes.</summary>
     public const int CurrentFormatVersion = 1;

@@ -15,15 +15,20 @@ public static class ManifestSerializer
     };
 
     /// <summary>Serialises a manifest to UTF-8 JSON.</summary>
-    public static byte[] Serialize(BackupManifest manifest) => JsonSerializer.SerializeToUtf8Bytes(manifest, Options);
+    public static byte[] Serialize<TManifest>(TManifest manifest)
+        where TManifest : IBackupManifest => JsonSerializer.SerializeToUtf8Bytes(manifest, Options);
 
     /// <summary>Parses a manifest; a damaged or newer-format manifest is an error naming the key.</summary>
-    public static BackupManifest Deserialize(ReadOnlySpan<byte> json, string key)
+    public static BackupManifest Deserialize(ReadOnlySpan<byte> json, string key) => Deserialize<BackupManifest>(json, key);
+
+    /// <summary>Parses a manifest of a given kind; a damaged or newer-format manifest is an error naming the key.</summary>
+    public static TManifest Deserialize<TManifest>(ReadOnlySpan<byte> json, string key)
+        where TManifest : class, IBackupManifest
     {
-        BackupManifest? manifest;
+        TManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<BackupManifest>(json, Options);
+            manifest = JsonSerializer.Deserialize<TManifest>(json, Options);
         }
         catch (JsonException ex)
         {

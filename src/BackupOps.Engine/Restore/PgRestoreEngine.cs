@@ -71,7 +71,7 @@ public static class PgRestoreEngine
             // 2. Verify the bytes before the target is touched.
             var checks = new List<RestoreCheck>();
             using var source = entry is not null
-                ? await VerifiedSource.AcquireAsync(store!, entry, request.TempDirectory, progress, cancellationToken).ConfigureAwait(false)
+                ? await VerifiedSource.AcquireAsync(store!, entry.Manifest, request.TempDirectory, progress, cancellationToken).ConfigureAwait(false)
                 : null;
             var sourcePath = source?.FilePath ?? request.Path!;
             checks.Add(manifest is null
@@ -132,7 +132,7 @@ public static class PgRestoreEngine
     /// <summary>The default target: never the source database itself (seed: <c>monotickets_restore</c>).</summary>
     public static string DefaultTargetName(string sourceDatabase) => sourceDatabase + "_restore";
 
-    private static async Task<(BackupEntry? Entry, IBackupStore? Store)> ResolveAsync(PgRestoreRequest request, CancellationToken cancellationToken)
+    private static async Task<(CatalogEntry<BackupManifest>? Entry, IBackupStore? Store)> ResolveAsync(PgRestoreRequest request, CancellationToken cancellationToken)
     {
         if (request.Path is not null)
         {
@@ -160,10 +160,7 @@ public static class PgRestoreEngine
         {
             if (request.Latest)
             {
-                var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(request.SourceDatabase, LatestOnly: true), cancellationToken).ConfigureAwait(false);
-                var latest = (listing.Backups.Count > 0 ? listing.Backups[0] : null)
-                    ?? throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid backup of '{request.SourceDatabase}' in {store.Display}. Check the store and database name ('backupops pg list').") { Target = request.SourceDatabase };
-                return (latest, store);
+                return (await BackupCatalog.FindLatestAsync<BackupManifest>(store, BackupKind.Postgres, request.SourceDatabase!, cancellationToken).ConfigureAwait(false), store);
             }
 
             return (await BackupCatalog.FindAsync(store, request.BackupId!, request.SourceDatabase, cancellationToken).ConfigureAwait(false), store);

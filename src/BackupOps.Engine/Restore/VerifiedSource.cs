@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Manifest;
 using BackupOps.Engine.Errors;
 using BackupOps.Engine.Progress;
 using BackupOps.Engine.Stores;
@@ -29,10 +29,9 @@ internal sealed class VerifiedSource : IDisposable
 
     public TimeSpan Duration { get; }
 
-    public static async Task<VerifiedSource> AcquireAsync(IBackupStore store, BackupEntry backup, string? tempRoot, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    public static async Task<VerifiedSource> AcquireAsync(IBackupStore store, IBackupManifest manifest, string? tempRoot, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var manifest = backup.Manifest;
         var activity = $"Restoring {manifest.Database} {manifest.BackupId}";
         var localPath = store.TryGetLocalPath(manifest.DataKey);
         string? tempDirectory = null;

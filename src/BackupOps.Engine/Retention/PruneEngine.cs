@@ -1,5 +1,6 @@
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Errors;
+using BackupOps.Engine.Manifest;
 using BackupOps.Engine.Stores;
 
 namespace BackupOps.Engine.Retention;
@@ -22,7 +23,8 @@ public sealed record PruneAction(string Key, string? Database, DateTimeOffset St
 public static class PruneEngine
 {
     /// <summary>Plans the removals; nothing is changed.</summary>
-    public static IReadOnlyList<PruneAction> Plan(BackupListing listing, RetentionPolicy policy, DateTimeOffset now)
+    public static IReadOnlyList<PruneAction> Plan<TManifest>(CatalogListing<TManifest> listing, RetentionPolicy policy, DateTimeOffset now)
+        where TManifest : IBackupManifest
     {
         ArgumentNullException.ThrowIfNull(listing);
         ArgumentNullException.ThrowIfNull(policy);
@@ -45,7 +47,8 @@ public static class PruneEngine
     }
 
     /// <summary>Applies a plan made by <see cref="Plan"/> against the same listing.</summary>
-    public static async Task<IReadOnlyList<PruneAction>> ApplyAsync(IBackupStore store, BackupListing listing, IReadOnlyList<PruneAction> plan, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<PruneAction>> ApplyAsync<TManifest>(IBackupStore store, CatalogListing<TManifest> listing, IReadOnlyList<PruneAction> plan, CancellationToken cancellationToken)
+        where TManifest : IBackupManifest
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(listing);
@@ -78,7 +81,8 @@ public static class PruneEngine
     }
 
     /// <summary>Plans the removal of one backup by id, refusing when it would leave fewer than <paramref name="minimumKeep"/> valid backups.</summary>
-    public static PruneAction PlanSingle(BackupListing listing, string backupId, int minimumKeep)
+    public static PruneAction PlanSingle<TManifest>(CatalogListing<TManifest> listing, string backupId, int minimumKeep)
+        where TManifest : IBackupManifest
     {
         ArgumentNullException.ThrowIfNull(listing);
         var backup = listing.Backups.FirstOrDefault(b => b.BackupId == backupId)

@@ -7,7 +7,7 @@ namespace BackupOps.Internal;
 /// <summary>Copies engine results into the module's own output types, so no engine type reaches PowerShell.</summary>
 internal static class OutputMapper
 {
-    public static PgBackup ToOutput(BackupEntry entry) => new()
+    public static PgBackup ToOutput(CatalogEntry<Engine.Manifest.BackupManifest> entry) => new()
     {
         Store = entry.Store,
         BackupId = entry.BackupId,
