@@ -63,6 +63,13 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for exit without judging the exit code (for tools whose output says more than their code).</summary>
+    public async Task WaitForExitQuietlyAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        await _stderrPump.ConfigureAwait(false);
+    }
+
     /// <summary>Exit code once exited.</summary>
     public int ExitCode => _process.ExitCode;
 

@@ -1,0 +1,50 @@
+using BackupOps.Engine.Errors;
+using StackExchange.Redis;
+
+namespace BackupOps.Engine.Redis;
+
+/// <summary>Connects to Redis and turns client failures into clear errors without secrets.</summary>
+internal static class RedisConnector
+{
+    public static async Task<RedisSession> ConnectAsync(RedisConnectionSettings settings)
+    {
+        var redactor = new SecretRedactor();
+        settings.RegisterSecrets(redactor);
+        if (!await RespProbe.ReachableAsync(settings.Host, settings.Port, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false))
+        {
+            throw new BackupOpsException(BackupOpsErrorKind.ConnectionFailed, "RedisConnectionFailed", $"Nothing answered at {settings.Display}. Check that redis-server is running there and the host and port are right.") { Target = settings.Display };
+        }
+
+        try
+        {
+            // Off the caller's SynchronizationContext: StackExchange.Redis 1.2.6's connect handshake stalls for
+            // its 30 s timeout when started on one (seen under xunit), and callers such as GUIs have one.
+            var options = settings.ToOptions();
+            var connection = await Task.Run(() => ConnectionMultiplexer.ConnectAsync(options)).ConfigureAwait(false);
+            return new RedisSession(connection, Server(connection, settings));
+        }
+        catch (RedisConnectionException ex)
+        {
+            throw Translate(ex, settings, redactor);
+        }
+    }
+
+    private static IServer Server(ConnectionMultiplexer connection, RedisConnectionSettings settings) =>
+        connection.GetServer(connection.GetEndPoints()[0]) ?? throw new BackupOpsException(BackupOpsErrorKind.ConnectionFailed, "RedisConnectionFailed", $"No Redis server at {settings.Display}.");
+
+    public static BackupOpsException Translate(Exception exception, RedisConnectionSettings settings, SecretRedactor redactor)
+    {
+        var text = redactor.Redact(exception.ToString());
+        if (exception is RedisConnectionException { FailureType: ConnectionFailureType.AuthenticationFailure } || text.Contains("AuthenticationFailure", StringComparison.Ordinal) || text.Contains("NOAUTH", StringComparison.Ordinal) || text.Contains("WRONGPASS", StringComparison.Ordinal) || text.Contains("invalid password", StringComparison.OrdinalIgnoreCase))
+        {
+            return new BackupOpsException(BackupOpsErrorKind.AuthenticationFailed, "RedisAuthenticationFailed", $"Redis at {settings.Display} refused the password. Check REDIS_PASSWORD / -Credential (or the URL's password).") { Target = settings.Display };
+        }
+
+        if (exception is RedisConnectionException)
+        {
+            return new BackupOpsException(BackupOpsErrorKind.ConnectionFailed, "RedisConnectionFailed", $"Could not connect to Redis at {settings.Display}. Check that redis-server is running there and the host and port are right{(settings.Tls ? " (and that it speaks TLS)" : string.Empty)}.") { Target = settings.Display };
+        }
+
+        return new BackupOpsException(BackupOpsErrorKind.OperationFailed, "RedisCommandFailed", $"Redis at {settings.Display} failed: {redactor.Redact(exception.Message)}") { Target = settings.Display };
+    }
+}

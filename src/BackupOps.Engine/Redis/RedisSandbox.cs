@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using BackupOps.Engine.Errors;
+using BackupOps.Engine.Tools;
+
+namespace BackupOps.Engine.Redis;
+
+/// <summary>
+/// A disposable redis-server: its own temporary dir, a free 127.0.0.1 port, no persistence of its own. It loads
+/// <c>dump.rdb</c> from its dir when one was placed there. Started daemonized with a pid file so that
+/// <c>-KeepRunning</c> can leave it up after BackupOps exits; stopped with SHUTDOWN NOSAVE (then the pid).
+/// </summary>
+public sealed class RedisSandbox : IAsyncDisposable
+{
+    private RedisSandbox(string directory, int port)
+    {
+        Directory = directory;
+        Port = port;
+    }
+
+    /// <summary>The sandbox's dir (dump.rdb, redis.log, redis.pid).</summary>
+    public string Directory { get; }
+
+    /// <summary>The port on 127.0.0.1.</summary>
+    public int Port { get; }
+
+    /// <summary>Connection settings for the sandbox.</summary>
+    public RedisConnectionSettings Connection => new() { Host = "127.0.0.1", Port = Port };
+
+    /// <summary>Keep the server after disposal (for -KeepRunning).</summary>
+    public bool KeepRunning { get; set; }
+
+    /// <summary>A new sandbox directory (the caller may place dump.rdb in it before <see cref="StartAsync"/>).</summary>
+    public static string CreateDirectory(string? tempRoot) => Restore.VerifiedSource.CreateTempDirectory(tempRoot, "redis-sandbox");
+
+    /// <summary>Starts redis-server in <paramref name="directory"/> and waits until it has loaded its data.</summary>
+    public static async Task<RedisSandbox> StartAsync(string directory, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var sandbox = new RedisSandbox(directory, port);
+        var arguments = new[]
+        {
+            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--dbfilename", "dump.rdb",
+            "--save", string.Empty, "--appendonly", "no", "--daemonize", "yes", "--pidfile", Path.Combine(directory, "redis.pid"),
+            "--logfile", Path.Combine(directory, "redis.log"),
+        };
+        await using (var start = ProcessRunner.Start(RedisTools.Find("redis-server"), arguments, null, new SecretRedactor()))
+        {
+            await start.WaitForSuccessAsync("RedisSandboxFailed", "Starting a sandbox redis-server", cancellationToken).ConfigureAwait(false);
+        }
+
+        await sandbox.WaitUntilLoadedAsync(TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
+        return sandbox;
+    }
+
+    /// <summary>Waits until the server answers and has finished loading.</summary>
+    internal async Task WaitUntilLoadedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Reply("INFO persistence") is { } info && info.Contains("loading:0", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (clock.Elapsed > TimeSpan.FromSeconds(2) && !IsRunning() || clock.Elapsed > timeout)
+            {
+                var log = Path.Combine(Directory, "redis.log");
+                var tail = File.Exists(log) ? string.Join(" | ", File.ReadLines(log).TakeLast(3)) : "no log";
+                throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "RedisSandboxFailed", $"The sandbox redis-server on port {Port} did not come up: {tail}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops the server (unless <see cref="KeepRunning"/>) and removes its directory.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (KeepRunning)
+        {
+            return;
+        }
+
+        Reply("SHUTDOWN NOSAVE");
+        for (var i = 0; i < 50 && IsRunning(); i++)
+        {
+            await Task.Delay(100).ConfigureAwait(false);
+        }
+
+        if (IsRunning() && ReadPid() is { } pid)
+        {
+            try
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+            catch (ArgumentException)
+            {
+                // already gone
+            }
+        }
+
+        Restore.VerifiedSource.DeleteQuietly(Directory);
+    }
+
+    private bool IsRunning() => ReadPid() is { } pid && File.Exists($"/proc/{pid}/status");
+
+    private int? ReadPid()
+    {
+        var path = Path.Combine(Directory, "redis.pid");
+        return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+    }
+
+    private string? Reply(string command) => RespProbe.Query("127.0.0.1", Port, null, command);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
