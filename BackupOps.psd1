@@ -20,6 +20,10 @@
         'Get-R2Lifecycle'
         'Test-R2Lifecycle'
         'Test-R2Object'
+        'Invoke-RedisSnapshot'
+        'Get-RedisSnapshot'
+        'Restore-RedisSnapshot'
+        'Remove-RedisSnapshot'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
@@ -28,7 +32,7 @@
         PSData = @{
             Tags         = @('Backup', 'PostgreSQL', 'S3', 'R2', 'DisasterRecovery', 'Linux')
             ProjectUri   = ''
-            ReleaseNotes = 'PostgreSQL backup, list, restore with validation, and retention; R2/S3 lifecycle tiers and object integrity checks.'
+            ReleaseNotes = 'PostgreSQL backup, list, restore with validation, and retention; R2/S3 lifecycle tiers and object integrity checks; Redis snapshots with sandbox restores.'
         }
     }
 }

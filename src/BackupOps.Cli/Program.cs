@@ -16,6 +16,7 @@ var r2 = new Command("r2", "Object storage (R2, S3, Ceph, MinIO): lifecycle tier
 r2.Subcommands.Add(R2LifecycleCommand.Create(common));
 r2.Subcommands.Add(R2VerifyCommand.Create(common));
 root.Subcommands.Add(r2);
+root.Subcommands.Add(RedisCommands.Create(common));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

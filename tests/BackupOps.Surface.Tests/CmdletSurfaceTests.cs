@@ -27,7 +27,7 @@ public sealed class CmdletSurfaceTests
     public void The_spine_cmdlets_exist_and_the_manifest_exports_exactly_the_cmdlets_in_the_assembly()
     {
         var found = Surface.Cmdlets.Select(ModuleSurface.FullName).Order(StringComparer.Ordinal).ToArray();
-        Assert.Subset(found.ToHashSet(), new HashSet<string> { "Invoke-PgBackup", "Get-PgBackup", "Restore-PgBackup", "Remove-PgBackup" });
+        Assert.Subset(found.ToHashSet(), new HashSet<string> { "Invoke-PgBackup", "Get-PgBackup", "Restore-PgBackup", "Remove-PgBackup", "Set-R2Lifecycle", "Get-R2Lifecycle", "Test-R2Lifecycle", "Test-R2Object", "Invoke-RedisSnapshot", "Get-RedisSnapshot", "Restore-RedisSnapshot", "Remove-RedisSnapshot" });
         Assert.Equal(found, Surface.ManifestCmdlets().Order(StringComparer.Ordinal).ToArray());
     }
 
@@ -82,7 +82,7 @@ public sealed class CmdletSurfaceTests
     [Fact]
     public void Restore_and_Remove_run_at_high_confirm_impact()
     {
-        foreach (var name in new[] { "Restore-PgBackup", "Remove-PgBackup" })
+        foreach (var name in new[] { "Restore-PgBackup", "Remove-PgBackup", "Remove-RedisSnapshot" })
         {
             var attribute = Cmdlet(name).GetCustomAttributesData().Single(a => a.AttributeType == Surface.CmdletAttribute);
             Assert.Equal(3, ModuleSurface.Named<int>(attribute, "ConfirmImpact")); // ConfirmImpact.High
@@ -90,11 +90,13 @@ public sealed class CmdletSurfaceTests
     }
 
     [Theory]
-    [InlineData("Restore-PgBackup")]
-    [InlineData("Remove-PgBackup")]
-    public void Get_PgBackup_output_binds_by_property_name(string name)
+    [InlineData("Restore-PgBackup", "BackupOps.PgBackup", "Store", "BackupId")]
+    [InlineData("Remove-PgBackup", "BackupOps.PgBackup", "Store", "BackupId")]
+    [InlineData("Restore-RedisSnapshot", "BackupOps.RedisSnapshot", "Store", "SnapshotId")]
+    [InlineData("Remove-RedisSnapshot", "BackupOps.RedisSnapshot", "Store", "SnapshotId")]
+    public void Get_output_binds_to_restore_and_remove_by_property_name(string name, string outputType, string storeProperty, string idProperty)
     {
-        var backupProperties = Surface.Module.GetType("BackupOps.PgBackup", throwOnError: true)!.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var backupProperties = Surface.Module.GetType(outputType, throwOnError: true)!.GetProperties().Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var cmdlet = Cmdlet(name);
         var parameters = Surface.ParametersOf(cmdlet).ToList();
 
@@ -104,7 +106,7 @@ public sealed class CmdletSurfaceTests
             .Where(p => p.Parameters.Any(a => (ModuleSurface.Named<string>(a, "ParameterSetName") ?? "__AllParameterSets") is var s && (s == set || s == "__AllParameterSets") && ModuleSurface.Named<bool>(a, "Mandatory")))
             .All(p => p.Parameters.Any(a => ModuleSurface.Named<bool>(a, "ValueFromPipelineByPropertyName")) && ModuleSurface.AliasesOf(p.Property).Append(p.Property.Name).Any(backupProperties.Contains)));
         Assert.NotEmpty(bindable);
-        foreach (var required in new[] { "Store", "BackupId" })
+        foreach (var required in new[] { storeProperty, idProperty })
         {
             var parameter = parameters.Single(p => p.Property.Name == required);
             Assert.Contains(parameter.Parameters, a => ModuleSurface.Named<bool>(a, "ValueFromPipelineByPropertyName"));

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BackupOps.Cli.Output;
 using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Manifest;
 using BackupOps.Engine.Retention;
 using BackupOps.Engine.Stores;
 
@@ -28,23 +29,27 @@ internal static class PgPruneCommand
         {
             var policy = RetentionPolicy.Resolve(result.GetValue(retention), result.GetValue(minimumKeep));
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
-            var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(result.GetValue(database)), cancellationToken);
-            var plan = PruneEngine.Plan(listing, policy, DateTimeOffset.UtcNow);
-            var actions = result.GetValue(dryRun) ? plan : await PruneEngine.ApplyAsync(store, listing, plan, cancellationToken);
-            if (result.GetValue(common.Json))
-            {
-                JsonOutput.Write(Console.Out, new { store = store.Display, policy.RetentionDays, policy.MinimumKeep, dryRun = result.GetValue(dryRun), actions });
-                return ExitCodes.Success;
-            }
-
-            foreach (var action in actions)
-            {
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(action.Removed ? "removed" : "would remove"),-12} {action.Key} ({action.Database}, {action.StartedUtc:yyyy-MM-dd HH:mm}, {Bytes.Format(action.SizeBytes)}): {action.Reason}"));
-            }
-
-            Console.Out.WriteLine($"{actions.Count} item(s) {(result.GetValue(dryRun) ? "would be removed" : "removed")}; kept {listing.Backups.Count - actions.Count(a => listing.Backups.Any(b => b.BackupId == a.Key))} backup(s) (retention {policy.RetentionDays} days, at least {policy.MinimumKeep} per database).");
+            var outcome = await RetentionRunner.RunAsync<BackupManifest>(store, BackupKind.Postgres, result.GetValue(database), policy, result.GetValue(dryRun), cancellationToken);
+            Report(store.Display, policy, outcome, result.GetValue(dryRun), result.GetValue(common.Json));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Prints a retention outcome (shared with `redis prune`).</summary>
+    public static void Report(string store, RetentionPolicy policy, RetentionOutcome outcome, bool dryRun, bool json)
+    {
+        if (json)
+        {
+            JsonOutput.Write(Console.Out, new { store, policy.RetentionDays, policy.MinimumKeep, dryRun, actions = outcome.Actions, kept = outcome.Kept });
+            return;
+        }
+
+        foreach (var action in outcome.Actions)
+        {
+            Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(action.Removed ? "removed" : "would remove"),-12} {action.Key} ({action.Database}, {action.StartedUtc:yyyy-MM-dd HH:mm}, {Bytes.Format(action.SizeBytes)}): {action.Reason}"));
+        }
+
+        Console.Out.WriteLine($"{outcome.Actions.Count} item(s) {(dryRun ? "would be removed" : "removed")}; kept {outcome.Kept} backup(s) (retention {policy.RetentionDays} days, at least {policy.MinimumKeep} per source).");
     }
 }

@@ -11,7 +11,7 @@ namespace BackupOps.Commands;
 /// <para type="description">The newest -MinimumKeep valid backups of each database (at least one) are never removed. Manifest first, then data, so an interrupted removal never leaves something that looks like a backup. -WhatIf lists and deletes nothing.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = Retention)]
-[OutputType(typeof(PgPruneResult))]
+[OutputType(typeof(BackupPruneResult))]
 public sealed class RemovePgBackupCommand : StoreCmdlet
 {
     private const string Retention = "Retention";
@@ -79,23 +79,19 @@ public sealed class RemovePgBackupCommand : StoreCmdlet
         }
 
         var (opened, listed, actions) = planned;
-        using var disposeStore = new AsyncDisposer(opened);
-        foreach (var action in actions)
+        try
         {
-            if (!ShouldProcess($"{action.Key} ({action.Database}) in {spec}", $"Remove backup: {action.Reason}"))
+            foreach (var action in actions.Where(a => ShouldProcess($"{a.Key} ({a.Database}) in {spec}", $"Remove backup: {a.Reason}")))
             {
-                continue;
-            }
-
-            if (TryRun((_, token) => PruneEngine.ApplyAsync(opened, listed, [action], token), out var done))
-            {
-                WriteObject(OutputMapper.ToOutput(spec, done[0]));
+                if (TryRun((_, token) => PruneEngine.ApplyAsync(opened, listed, [action], token), out var done))
+                {
+                    WriteObject(OutputMapper.ToOutput(spec, done[0]));
+                }
             }
         }
-    }
-
-    private sealed class AsyncDisposer(IAsyncDisposable target) : IDisposable
-    {
-        public void Dispose() => target.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        finally
+        {
+            opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
     }
 }

@@ -65,7 +65,7 @@ internal static class OutputMapper
         Checks = [.. result.Checks.Select(ToOutput)],
     };
 
-    public static PgPruneResult ToOutput(string store, PruneAction action) => new()
+    public static BackupPruneResult ToOutput(string store, PruneAction action) => new()
     {
         Store = store,
         Key = action.Key,
@@ -120,5 +120,37 @@ internal static class OutputMapper
         Sha256 = check.Sha256,
         Detail = check.Detail,
         SavedTo = check.SavedTo,
+    };
+
+    public static RedisSnapshot ToOutput(CatalogEntry<Engine.Redis.RedisSnapshotManifest> entry) => new()
+    {
+        Store = entry.Store,
+        SnapshotId = entry.BackupId,
+        Source = entry.Database,
+        Server = entry.Manifest.SourceServer,
+        Method = entry.Manifest.Method,
+        Obtained = entry.Manifest.Obtained,
+        StartedUtc = entry.Manifest.StartedUtc.UtcDateTime,
+        Duration = TimeSpan.FromSeconds(entry.Manifest.DurationSeconds),
+        SizeBytes = entry.Manifest.SizeBytes,
+        Sha256 = entry.Manifest.Sha256,
+        RedisVersion = entry.Manifest.RedisVersion,
+        Keys = entry.Manifest.Databases.Values.Sum(d => d.Keys),
+        Databases = [.. entry.Manifest.Databases.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"db{d.Key}={d.Value.Keys}")],
+        DataKey = entry.Manifest.DataKey,
+    };
+
+    public static RedisRestoreResult ToOutput(Engine.Redis.RedisRestoreResult result) => new()
+    {
+        SnapshotId = result.SnapshotId,
+        Source = result.Source,
+        Mode = result.Mode.ToString(),
+        Endpoint = result.Endpoint,
+        KeptRunning = result.KeptRunning,
+        SandboxDirectory = result.SandboxDirectory,
+        DownloadDuration = result.DownloadDuration,
+        RestoreDuration = result.RestoreDuration,
+        Succeeded = result.Succeeded,
+        Checks = [.. result.Checks.Select(ToOutput)],
     };
 }

@@ -1,7 +1,7 @@
 namespace BackupOps;
 
-/// <summary>One backup or leftover removed by Remove-PgBackup.</summary>
-public sealed class PgPruneResult
+/// <summary>One backup, snapshot or leftover removed by Remove-PgBackup or Remove-RedisSnapshot.</summary>
+public sealed class BackupPruneResult
 {
     /// <summary>The store.</summary>
     public string Store { get; init; } = string.Empty;

@@ -1,0 +1,214 @@
+using System.CommandLine;
+using System.Globalization;
+using BackupOps.Cli.Output;
+using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Redis;
+using BackupOps.Engine.Restore;
+using BackupOps.Engine.Retention;
+using BackupOps.Engine.Stores;
+
+namespace BackupOps.Cli.Commands;
+
+/// <summary>
+/// <c>backupops redis snapshot|list|restore|prune</c>. The password comes from the URL in REDIS_URL,
+/// REDIS_PASSWORD or REDISCLI_AUTH, never from an option.
+/// </summary>
+internal static class RedisCommands
+{
+    public static Command Create(CommonOptions common)
+    {
+        var redis = new Command("redis", "Redis snapshots: snapshot, list, restore (sandbox, local server, or RESTORE), prune.");
+        redis.Subcommands.Add(Snapshot(common));
+        redis.Subcommands.Add(List(common));
+        redis.Subcommands.Add(Restore(common));
+        redis.Subcommands.Add(Prune(common));
+        return redis;
+    }
+
+    private static Option<string?> RedisUrl() => new("--redis-url") { Description = "Redis server: redis://host:6379 or host:port. Default: REDIS_URL, else 127.0.0.1:6379. Password: REDIS_PASSWORD / REDISCLI_AUTH." };
+
+    private static Option<string?> Source(string description) => new("--source") { Description = description };
+
+    private static Command Snapshot(CommonOptions common)
+    {
+        var url = RedisUrl();
+        var source = Source("Name of the source in the store (default host-port).");
+        var noSave = new Option<bool>("--no-save") { Description = "Use the latest save instead of triggering BGSAVE." };
+        var logical = new Option<bool>("--logical") { Description = "SCAN + DUMP export instead of an RDB (Upstash and other managed Redis without BGSAVE/SYNC)." };
+        var transfer = new Option<RdbTransfer>("--transfer") { Description = "How to get the RDB: auto, serverfile or replication.", DefaultValueFactory = _ => RdbTransfer.Auto };
+        var timeout = new Option<int>("--save-timeout-seconds") { Description = "How long to wait for BGSAVE.", DefaultValueFactory = _ => 600 };
+        var command = new Command("snapshot", "Snapshot a Redis server (BGSAVE, redis-check-rdb, upload with SHA-256 and manifest).");
+        foreach (var option in new Option[] { url, source, noSave, logical, transfer, timeout })
+        {
+            command.Options.Add(option);
+        }
+
+        common.AddStore(command);
+        command.Options.Add(common.Json);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var progress = new ConsoleProgress();
+            var snapshot = await RedisSnapshotEngine.RunAsync(
+                new RedisSnapshotRequest
+                {
+                    Connection = RedisConnectionSettings.Parse(result.GetValue(url)),
+                    Store = result.GetValue(common.Store),
+                    S3 = common.S3(result),
+                    SourceName = result.GetValue(source),
+                    NoSave = result.GetValue(noSave),
+                    Logical = result.GetValue(logical),
+                    Transfer = result.GetValue(transfer),
+                    SaveTimeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
+                },
+                progress,
+                cancellationToken);
+            progress.Dispose();
+            if (result.GetValue(common.Json))
+            {
+                JsonOutput.Write(Console.Out, new { store = snapshot.Store, snapshot.ManifestKey, manifest = snapshot.Manifest });
+            }
+            else
+            {
+                var m = snapshot.Manifest;
+                Console.Out.WriteLine($"Snapshot {m.BackupId} of {m.SourceServer} as '{m.Database}' ({m.Method}, {m.Obtained}): {Bytes.Format(m.SizeBytes)}, {m.Databases.Values.Sum(d => d.Keys)} keys in {m.Databases.Count} database(s)");
+                Console.Out.WriteLine($"  sha256 {m.Sha256}");
+                Console.Out.WriteLine($"  {snapshot.Store}/{m.DataKey}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command List(CommonOptions common)
+    {
+        var source = Source("Only this source's snapshots.");
+        var latest = new Option<bool>("--latest") { Description = "Only the newest snapshot of each source." };
+        var command = new Command("list", "List valid Redis snapshots, newest first; leftovers apart.");
+        command.Options.Add(source);
+        command.Options.Add(latest);
+        common.AddStore(command);
+        command.Options.Add(common.Json);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
+            var listing = await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, new BackupCatalog.Filter(result.GetValue(source), LatestOnly: result.GetValue(latest)), cancellationToken);
+            if (result.GetValue(common.Json))
+            {
+                JsonOutput.Write(Console.Out, new
+                {
+                    store = store.Display,
+                    snapshots = listing.Backups.Select(b => new { snapshotId = b.BackupId, source = b.Database, b.Manifest.Method, b.Manifest.StartedUtc, b.Manifest.SizeBytes, b.Manifest.Sha256, b.Manifest.Databases, b.Manifest.DataKey }),
+                    leftovers = listing.Leftovers.Select(l => new { l.Key, l.Reason }),
+                });
+                return ExitCodes.Success;
+            }
+
+            Console.Out.WriteLine($"{"SNAPSHOT ID",-27} {"SOURCE",-22} {"METHOD",-8} {"STARTED (UTC)",-20} {"SIZE",10}  KEYS");
+            foreach (var b in listing.Backups)
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b.BackupId,-27} {b.Database,-22} {b.Manifest.Method,-8} {b.Manifest.StartedUtc:yyyy-MM-dd HH:mm:ss} {Bytes.Format(b.Manifest.SizeBytes),10}  {b.Manifest.Databases.Values.Sum(d => d.Keys)}"));
+            }
+
+            foreach (var l in listing.Leftovers)
+            {
+                Console.Out.WriteLine($"  leftover {l.Key}: {l.Reason}");
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Restore(CommonOptions common)
+    {
+        var snapshotId = new Option<string?>("--snapshot-id") { Description = "The snapshot to restore (from 'redis list')." };
+        var latest = new Option<bool>("--latest") { Description = "Restore the newest valid snapshot of --source." };
+        var source = Source("The source whose snapshots to use.");
+        var mode = new Option<RedisRestoreMode>("--mode") { Description = "sandbox (default: a new redis-server on a free port), replacelocal (swap a local server's data) or intoserver (RESTORE keys of a logical snapshot).", DefaultValueFactory = _ => RedisRestoreMode.Sandbox };
+        var target = new Option<string?>("--target") { Description = "The server for replacelocal / intoserver: redis://host:port (password: REDIS_PASSWORD)." };
+        var keepRunning = new Option<bool>("--keep-running") { Description = "Leave the sandbox running and print its endpoint." };
+        var replace = new Option<bool>("--replace") { Description = "intoserver: overwrite keys that exist." };
+        var expectKey = new Option<string[]>("--expect-key") { Description = "A key that must exist after the restore; repeatable." };
+        var queue = new Option<string[]>("--queue") { Description = "Queue length bounds, key=min..max (lists and streams); repeatable." };
+        var database = new Option<int>("--database") { Description = "Database the key and queue checks use.", DefaultValueFactory = _ => 0 };
+        var tempDir = new Option<string?>("--temp-dir") { Description = "Folder for downloads and the sandbox." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Say what the restore would do; change nothing." };
+        var command = new Command("restore", "Verify (SHA-256, redis-check-rdb) and restore a snapshot, then check keys per database, keys and queues.");
+        foreach (var option in new Option[] { snapshotId, latest, source, mode, target, keepRunning, replace, expectKey, queue, database, tempDir, dryRun })
+        {
+            command.Options.Add(option);
+        }
+
+        common.AddStore(command);
+        command.Options.Add(common.Json);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var request = new RedisRestoreRequest
+            {
+                Store = result.GetValue(common.Store),
+                S3 = common.S3(result),
+                SnapshotId = result.GetValue(snapshotId),
+                Latest = result.GetValue(latest),
+                SourceName = result.GetValue(source),
+                Mode = result.GetValue(mode),
+                Target = result.GetValue(target) is { } url ? RedisConnectionSettings.Parse(url) : null,
+                KeepRunning = result.GetValue(keepRunning),
+                Replace = result.GetValue(replace),
+                ExpectKeys = result.GetValue(expectKey) ?? [],
+                Queues = [.. (result.GetValue(queue) ?? []).Select(QueueBound.Parse)],
+                Database = result.GetValue(database),
+                TempDirectory = result.GetValue(tempDir),
+            };
+            if (result.GetValue(dryRun))
+            {
+                Console.Out.WriteLine("What if: " + await RedisRestoreEngine.DescribeAsync(request, cancellationToken));
+                return ExitCodes.Success;
+            }
+
+            using var progress = new ConsoleProgress();
+            var restored = await RedisRestoreEngine.RunAsync(request, progress, cancellationToken);
+            progress.Dispose();
+            if (result.GetValue(common.Json))
+            {
+                JsonOutput.Write(Console.Out, restored);
+            }
+            else
+            {
+                Console.Out.WriteLine($"Restored {restored.SnapshotId} of '{restored.Source}' ({restored.Mode}) at {restored.Endpoint}{(restored.KeptRunning ? $" — still running; stop it with: redis-cli -p {restored.Endpoint.Split(':')[1]} shutdown nosave; data in {restored.SandboxDirectory}" : string.Empty)}");
+                foreach (var check in restored.Checks)
+                {
+                    Console.Out.WriteLine($"  {check.Outcome.ToString().ToUpperInvariant(),-7} {check.Name}: {check.Detail}");
+                }
+            }
+
+            return restored.Succeeded ? ExitCodes.Success : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static Command Prune(CommonOptions common)
+    {
+        var source = Source("Only this source's snapshots.");
+        var retention = new Option<int?>("--retention-days") { Description = "Remove snapshots older than this many days. Default: BACKUP_RETENTION_DAYS (required one way or the other)." };
+        var minimumKeep = new Option<int>("--minimum-keep") { Description = "Newest valid snapshots kept per source whatever their age (at least 1).", DefaultValueFactory = _ => 1 };
+        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed; remove nothing." };
+        var command = new Command("prune", "Remove snapshots past the retention and stale leftovers; never the newest valid snapshot.");
+        foreach (var option in new Option[] { source, retention, minimumKeep, dryRun })
+        {
+            command.Options.Add(option);
+        }
+
+        common.AddStore(command);
+        command.Options.Add(common.Json);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var policy = RetentionPolicy.Resolve(result.GetValue(retention), result.GetValue(minimumKeep));
+            await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
+            var outcome = await RetentionRunner.RunAsync<RedisSnapshotManifest>(store, BackupKind.Redis, result.GetValue(source), policy, result.GetValue(dryRun), cancellationToken);
+            PgPruneCommand.Report(store.Display, policy, outcome, result.GetValue(dryRun), result.GetValue(common.Json));
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}
