@@ -28,7 +28,10 @@ public sealed class BadInputTests
         Assert.Contains("PGPASSWORD", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(wrong, error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(Pg.Password, error.ToString(), StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "pg")));
+        var record = File.ReadAllText(Assert.Single(Directory.GetFiles(Path.Combine(folder.Path, "runs"), "*-backup-failure.json", SearchOption.AllDirectories)));
+        Assert.Contains("PgAuthenticationFailed", record, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrong, record, StringComparison.Ordinal);
     }
 
     [Fact]

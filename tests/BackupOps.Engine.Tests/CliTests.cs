@@ -106,7 +106,9 @@ public sealed class CliTests
 
         var backup = await BackupOpsCli.RunAsync(work.Path, env, "pg", "backup", "--store", store, "--json");
         Assert.True(backup.ExitCode == 0, backup.All);
-        Assert.Equal(2, (await s3.ListKeysAsync(bucket)).Count);
+        var keys = await s3.ListKeysAsync(bucket);
+        Assert.Equal(2, keys.Count(k => k.StartsWith("prod/pg/", StringComparison.Ordinal)));
+        Assert.Single(keys, k => k.StartsWith("prod/runs/postgresql/", StringComparison.Ordinal) && k.EndsWith("-backup-success.json", StringComparison.Ordinal));
 
         var restore = await BackupOpsCli.RunAsync(work.Path, env, "pg", "restore", "--store", store, "--latest", "--smoke", "SELECT count(*) FROM events => = 100");
         Assert.True(restore.ExitCode == 0, restore.All);

@@ -107,7 +107,9 @@ public sealed class FailureTests
         Assert.Equal(1, killed);
         Assert.Equal("PgDumpFailed", error.ErrorId);
         Assert.Equal(0, await s3.CountMultipartUploadsAsync(bucket));
-        Assert.Empty(await s3.ListKeysAsync(bucket));
+        var keys = await s3.ListKeysAsync(bucket);
+        Assert.DoesNotContain(keys, k => k.StartsWith("pg/", StringComparison.Ordinal));
+        Assert.Single(keys, k => k.StartsWith("runs/postgresql/", StringComparison.Ordinal) && k.EndsWith("-backup-failure.json", StringComparison.Ordinal));
         await using var opened = StoreLocation.Open(store, s3.Options);
         Assert.Empty((await BackupCatalog.ListAsync(opened, new BackupCatalog.Filter(), default)).Backups);
     }

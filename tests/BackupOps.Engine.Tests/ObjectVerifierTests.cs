@@ -31,7 +31,8 @@ public sealed class ObjectVerifierTests
         await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "assets/qr-7.png", ContentBody = "qr 7" });
 
         using var keep = new TempFolder();
-        var all = await ObjectVerifier.VerifyAsync(new ObjectVerifyRequest { Bucket = bucket, S3 = S3.Options, Mode = SampleMode.All, Destination = keep.Path }, null, default);
+        var all = (await ObjectVerifier.VerifyAsync(new ObjectVerifyRequest { Bucket = bucket, S3 = S3.Options, Mode = SampleMode.All, Destination = keep.Path }, null, default))
+            .Where(c => !c.Key.StartsWith("runs/", StringComparison.Ordinal)).ToList(); // the backup's run record is checked too, but not counted here
 
         Assert.Equal(4, all.Count);
         Assert.All(all, c => Assert.Equal(ObjectCheckOutcome.Passed, c.Outcome));

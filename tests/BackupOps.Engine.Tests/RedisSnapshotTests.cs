@@ -161,7 +161,10 @@ public sealed class RedisSnapshotTests
         var down = await Assert.ThrowsAsync<BackupOpsException>(() => RedisSnapshotEngine.RunAsync(new RedisSnapshotRequest { Connection = new RedisConnectionSettings { Port = FreePort.Next(), Password = wrong }, Store = folder.Path }, null, default));
         Assert.Equal("RedisConnectionFailed", down.ErrorId);
         Assert.DoesNotContain(wrong, down.ToString(), StringComparison.Ordinal);
-        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(Path.Combine(folder.Path, "redis")));
+        var records = Directory.GetFiles(Path.Combine(folder.Path, "runs"), "*.json", SearchOption.AllDirectories);
+        Assert.Equal(2, records.Count(r => r.EndsWith("-snapshot-failure.json", StringComparison.Ordinal)));
+        Assert.All(records, r => Assert.DoesNotContain(wrong, File.ReadAllText(r), StringComparison.Ordinal));
     }
 
     [Fact]

@@ -17,10 +17,16 @@ namespace BackupOps.Engine.Backup;
 /// </summary>
 public static class PgBackupEngine
 {
-    /// <summary>Runs a backup and returns the committed backup.</summary>
-    public static async Task<CatalogEntry<BackupManifest>> RunAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Runs a backup and returns the committed backup; leaves a run record and notification either way.</summary>
+    public static Task<CatalogEntry<BackupManifest>> RunAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var context = new Health.RunContext(request.Store, request.S3, BackupKind.Postgres.Name, request.Connection.Database, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment());
+        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId));
+    }
+
+    private static async Task<CatalogEntry<BackupManifest>> RunCoreAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
         request.Validate();
         var redactor = new SecretRedactor();
         request.Connection.RegisterSecrets(redactor);

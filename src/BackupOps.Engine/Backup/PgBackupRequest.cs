@@ -18,6 +18,9 @@ public sealed record PgBackupRequest
     /// <summary>S3 endpoint and credentials; null reads the AWS_* environment variables.</summary>
     public Stores.S3StoreOptions? S3 { get; init; }
 
+    /// <summary>Run record and notification settings; null reads BACKUPOPS_ENVIRONMENT / BACKUPOPS_WEBHOOK_URL.</summary>
+    public Health.RunReporting? Reporting { get; init; }
+
     /// <summary>pg_dump --compress level, 0-9.</summary>
     public int CompressionLevel { get; init; } = DefaultCompressionLevel;
 

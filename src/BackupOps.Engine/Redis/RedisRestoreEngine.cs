@@ -30,10 +30,19 @@ public static class RedisRestoreEngine
         };
     }
 
-    /// <summary>Restores and validates.</summary>
-    public static async Task<RedisRestoreResult> RunAsync(RedisRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Restores and validates; leaves a run record either way.</summary>
+    public static Task<RedisRestoreResult> RunAsync(RedisRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var context = new Health.RunContext(request.Store, request.S3, BackupKind.Redis.Name, request.SourceName ?? "*", "restore", request.Reporting ?? Health.RunReporting.FromEnvironment());
+        return Health.RunTracker.TrackAsync(
+            context,
+            () => RunCoreAsync(request, progress, cancellationToken),
+            r => new Health.RunSummary(r.Succeeded, null, r.SnapshotId, r.Succeeded ? null : string.Join("; ", r.Checks.Where(c => c.Outcome == CheckOutcome.Failed).Select(c => $"{c.Name}: {c.Detail}"))));
+    }
+
+    private static async Task<RedisRestoreResult> RunCoreAsync(RedisRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
         request.Validate();
         await using var store = StoreLocation.Open(request.Store, request.S3);
         var entry = await ResolveAsync(store, request, cancellationToken).ConfigureAwait(false);

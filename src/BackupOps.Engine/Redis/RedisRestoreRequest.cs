@@ -22,6 +22,9 @@ public sealed record RedisRestoreRequest
     /// <summary>S3 options; null reads the environment.</summary>
     public Stores.S3StoreOptions? S3 { get; init; }
 
+    /// <summary>Run record and notification settings; null reads BACKUPOPS_ENVIRONMENT / BACKUPOPS_WEBHOOK_URL.</summary>
+    public Health.RunReporting? Reporting { get; init; }
+
     /// <summary>The snapshot id (from a listing).</summary>
     public string? SnapshotId { get; init; }
 

@@ -17,10 +17,16 @@ namespace BackupOps.Engine.Redis;
 /// </summary>
 public static class RedisSnapshotEngine
 {
-    /// <summary>Takes a snapshot and returns the committed snapshot.</summary>
-    public static async Task<CatalogEntry<RedisSnapshotManifest>> RunAsync(RedisSnapshotRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Takes a snapshot and returns the committed snapshot; leaves a run record and notification either way.</summary>
+    public static Task<CatalogEntry<RedisSnapshotManifest>> RunAsync(RedisSnapshotRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var context = new Health.RunContext(request.Store, request.S3, BackupKind.Redis.Name, request.EffectiveSourceName, "snapshot", request.Reporting ?? Health.RunReporting.FromEnvironment());
+        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), s => new Health.RunSummary(true, s.Manifest.SizeBytes, s.BackupId));
+    }
+
+    private static async Task<CatalogEntry<RedisSnapshotManifest>> RunCoreAsync(RedisSnapshotRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
         request.Validate();
         var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
         await using var store = StoreLocation.Open(request.Store, s3);

@@ -25,6 +25,9 @@ public sealed record RedisSnapshotRequest
     /// <summary>S3 options; null reads the environment.</summary>
     public Stores.S3StoreOptions? S3 { get; init; }
 
+    /// <summary>Run record and notification settings; null reads BACKUPOPS_ENVIRONMENT / BACKUPOPS_WEBHOOK_URL.</summary>
+    public Health.RunReporting? Reporting { get; init; }
+
     /// <summary>Folder name in the store (default host-port).</summary>
     public string? SourceName { get; init; }
 

@@ -39,10 +39,20 @@ public static class PgRestoreEngine
         return $"restore {entry?.BackupId ?? request.Path} into {targetName} on {request.TargetServer.Host}:{request.TargetServer.Port}: target {state}";
     }
 
-    /// <summary>Restores and validates; throws on bad input, integrity failure or restore failure.</summary>
-    public static async Task<PgRestoreResult> RunAsync(PgRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Restores and validates; throws on bad input, integrity failure or restore failure. Leaves a run record either way.</summary>
+    public static Task<PgRestoreResult> RunAsync(PgRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var source = request.SourceDatabase ?? request.TargetDatabase ?? "file";
+        var context = new Health.RunContext(request.Path is null ? request.Store : null, request.S3, BackupKind.Postgres.Name, source, "restore", request.Reporting ?? Health.RunReporting.FromEnvironment());
+        return Health.RunTracker.TrackAsync(
+            context,
+            () => RunCoreAsync(request, progress, cancellationToken),
+            r => new Health.RunSummary(r.Succeeded, r.SizeBytes, r.BackupId, r.Succeeded ? null : string.Join("; ", r.Checks.Where(c => c.Outcome == CheckOutcome.Failed).Select(c => $"{c.Name}: {c.Detail}"))));
+    }
+
+    private static async Task<PgRestoreResult> RunCoreAsync(PgRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    {
         request.Validate();
         var redactor = new SecretRedactor();
         request.TargetServer.RegisterSecrets(redactor);

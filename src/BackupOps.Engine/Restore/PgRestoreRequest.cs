@@ -15,6 +15,9 @@ public sealed record PgRestoreRequest
     /// <summary>S3 endpoint and credentials; null reads the AWS_* environment variables.</summary>
     public Stores.S3StoreOptions? S3 { get; init; }
 
+    /// <summary>Run record and notification settings; null reads BACKUPOPS_ENVIRONMENT / BACKUPOPS_WEBHOOK_URL.</summary>
+    public Health.RunReporting? Reporting { get; init; }
+
     /// <summary>The backup id (from a listing).</summary>
     public string? BackupId { get; init; }
 

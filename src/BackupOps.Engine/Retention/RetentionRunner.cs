@@ -13,7 +13,22 @@ public sealed record RetentionOutcome(IReadOnlyList<PruneAction> Actions, int Ke
 public static class RetentionRunner
 {
     /// <summary>Applies <paramref name="policy"/> to the backups of <paramref name="kind"/> (optionally one source).</summary>
-    public static async Task<RetentionOutcome> RunAsync<TManifest>(IBackupStore store, BackupKind kind, string? source, RetentionPolicy policy, bool dryRun, CancellationToken cancellationToken)
+    public static async Task<RetentionOutcome> RunAsync<TManifest>(IBackupStore store, BackupKind kind, string? source, RetentionPolicy policy, bool dryRun, CancellationToken cancellationToken, Health.RunReporting? reporting = null)
+        where TManifest : class, IBackupManifest
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(kind);
+        if (dryRun)
+        {
+            return await PlanAndApplyAsync<TManifest>(store, kind, source, policy, dryRun, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Prunes are recorded but not announced: a nightly message per prune would bury the backup messages.
+        var context = new Health.RunContext(store.Display, null, kind.Name, source ?? "*", "prune", (reporting ?? Health.RunReporting.FromEnvironment()) with { WebhookUrl = null }, store);
+        return await Health.RunTracker.TrackAsync(context, () => PlanAndApplyAsync<TManifest>(store, kind, source, policy, dryRun, cancellationToken), o => new Health.RunSummary(true, o.Actions.Sum(a => a.SizeBytes), null)).ConfigureAwait(false);
+    }
+
+    private static async Task<RetentionOutcome> PlanAndApplyAsync<TManifest>(IBackupStore store, BackupKind kind, string? source, RetentionPolicy policy, bool dryRun, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
         var listing = await BackupCatalog.ListAsync<TManifest>(store, kind, new BackupCatalog.Filter(source), cancellationToken).ConfigureAwait(false);

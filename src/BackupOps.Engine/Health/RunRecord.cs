@@ -1,0 +1,56 @@
+namespace BackupOps.Engine.Health;
+
+/// <summary>
+/// What one backup, restore, prune or snapshot did, kept in the store (<c>runs/&lt;kind&gt;/&lt;source&gt;/...json</c>) so
+/// status and history survive the machine that ran them. Holds no secret: errors are BackupOps' own messages.
+/// </summary>
+public sealed record RunRecord
+{
+    /// <summary>Record format version.</summary>
+    public int FormatVersion { get; init; } = 1;
+
+    /// <summary><c>postgresql</c> or <c>redis</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Database or Redis source name (<c>*</c> for a prune of every source).</summary>
+    public required string Source { get; init; }
+
+    /// <summary><c>backup</c>, <c>snapshot</c>, <c>restore</c> or <c>prune</c>.</summary>
+    public required string Operation { get; init; }
+
+    /// <summary><c>success</c> or <c>failure</c>.</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>When it started.</summary>
+    public required DateTimeOffset StartedUtc { get; init; }
+
+    /// <summary>When it ended.</summary>
+    public required DateTimeOffset CompletedUtc { get; init; }
+
+    /// <summary>Seconds it took.</summary>
+    public double DurationSeconds { get; init; }
+
+    /// <summary>Bytes stored or read, when known.</summary>
+    public long? SizeBytes { get; init; }
+
+    /// <summary>The backup or snapshot concerned, when known.</summary>
+    public string? BackupId { get; init; }
+
+    /// <summary>Stable error id of a failure.</summary>
+    public string? ErrorId { get; init; }
+
+    /// <summary>One-line error summary of a failure.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Environment label (BACKUPOPS_ENVIRONMENT), for metrics and messages.</summary>
+    public string? Environment { get; init; }
+
+    /// <summary>Machine that ran it.</summary>
+    public string Host { get; init; } = System.Environment.MachineName;
+
+    /// <summary>BackupOps version.</summary>
+    public string ToolVersion { get; init; } = ToolInfo.Version;
+
+    /// <summary>True for a success.</summary>
+    public bool Succeeded => Outcome == "success";
+}
