@@ -17,6 +17,8 @@ r2.Subcommands.Add(R2LifecycleCommand.Create(common));
 r2.Subcommands.Add(R2VerifyCommand.Create(common));
 root.Subcommands.Add(r2);
 root.Subcommands.Add(RedisCommands.Create(common));
+root.Subcommands.Add(StatusCommand.Create(common));
+root.Subcommands.Add(ScheduleCommand.Create());
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

@@ -33,13 +33,24 @@ internal sealed class CommonOptions
 
     public Option<int?> PartSizeMb { get; } = new("--part-size-mb") { Description = "Multipart part size in MiB (5-1024, default 16)." };
 
+    public Option<string?> NotifyOn { get; } = new("--notify-on") { Description = "Webhook notifications (BACKUPOPS_WEBHOOK_URL): always or failure. Default: BACKUPOPS_NOTIFY_ON, else always." };
+
     public void AddConnection(Command command) => command.Options.Add(DatabaseUrl);
+
+    /// <summary>Run records and notifications; reporting problems (a dead webhook) are warnings on stderr, never failures.</summary>
+    public Engine.Health.RunReporting Reporting(ParseResult result)
+    {
+        var reporting = Engine.Health.RunReporting.FromEnvironment() with { OnWarning = message => Console.Error.WriteLine($"backupops: warning: {message}") };
+        return result.GetValue(NotifyOn) is { } notifyOn ? reporting with { FailuresOnly = Engine.Health.RunReporting.ParseNotifyOn(notifyOn) } : reporting;
+    }
 
     public void AddStore(Command command)
     {
         command.Options.Add(Store);
         AddS3(command);
     }
+
+    public void AddReporting(Command command) => command.Options.Add(NotifyOn);
 
     public void AddS3(Command command)
     {

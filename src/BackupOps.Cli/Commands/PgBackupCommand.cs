@@ -23,6 +23,7 @@ internal static class PgBackupCommand
         var command = new Command("backup", "Back up a PostgreSQL database (pg_dump --format=custom) to a folder or S3/R2.");
         common.AddConnection(command);
         common.AddStore(command);
+        common.AddReporting(command);
         foreach (var option in new Option[] { dryRun, compress, noOwner, noPrivileges, tables, excludeTables, critical, recipients, common.Json })
         {
             command.Options.Add(option);
@@ -42,6 +43,7 @@ internal static class PgBackupCommand
                 ExcludeTables = result.GetValue(excludeTables) ?? [],
                 CriticalTables = result.GetValue(critical) ?? [],
                 AgeRecipients = result.GetValue(recipients) ?? [],
+                Reporting = common.Reporting(result),
             };
             var json = result.GetValue(common.Json);
             if (result.GetValue(dryRun))

@@ -27,6 +27,7 @@ internal static class PgRestoreCommand
         var command = new Command("restore", "Restore a backup into a database after verifying its SHA-256, then validate it.");
         common.AddConnection(command);
         common.AddStore(command);
+        common.AddReporting(command);
         foreach (var option in new Option[] { backupId, latest, file, database, target, jobs, force, identity, critical, smoke, preserve, tempDir, dryRun, common.Json })
         {
             command.Options.Add(option);
@@ -52,6 +53,7 @@ internal static class PgRestoreCommand
                 SmokeQueries = [.. (result.GetValue(smoke) ?? []).Select(SmokeQuery.Parse)],
                 PreserveOwnership = result.GetValue(preserve),
                 TempDirectory = result.GetValue(tempDir),
+                Reporting = common.Reporting(result),
             };
             var json = result.GetValue(common.Json);
             if (result.GetValue(dryRun))

@@ -44,6 +44,7 @@ internal static class RedisCommands
         }
 
         common.AddStore(command);
+        common.AddReporting(command);
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -59,6 +60,7 @@ internal static class RedisCommands
                     Logical = result.GetValue(logical),
                     Transfer = result.GetValue(transfer),
                     SaveTimeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
+                    Reporting = common.Reporting(result),
                 },
                 progress,
                 cancellationToken);
@@ -141,6 +143,7 @@ internal static class RedisCommands
         }
 
         common.AddStore(command);
+        common.AddReporting(command);
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -159,6 +162,7 @@ internal static class RedisCommands
                 Queues = [.. (result.GetValue(queue) ?? []).Select(QueueBound.Parse)],
                 Database = result.GetValue(database),
                 TempDirectory = result.GetValue(tempDir),
+                Reporting = common.Reporting(result),
             };
             if (result.GetValue(dryRun))
             {

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using System.Globalization;
+using BackupOps.Cli.Output;
+using BackupOps.Engine.Health;
+using BackupOps.Engine.Stores;
+
+namespace BackupOps.Cli.Commands;
+
+/// <summary><c>backupops status</c>: freshness of every source; exit 1 when anything is not healthy, for cron and monitoring.</summary>
+internal static class StatusCommand
+{
+    public static Command Create(CommonOptions common)
+    {
+        var maxAge = new Option<double>("--max-age-hours") { Description = "A newest backup older than this is Stale (the seed's alert: 26).", DefaultValueFactory = _ => BackupStatusEngine.DefaultMaxAge.TotalHours };
+        var expect = new Option<string[]>("--expect") { Description = "A source that must have backups even if none exist yet: postgresql:<database> or redis:<source>. Repeatable." };
+        var metrics = new Option<string?>("--metrics-file") { Description = "Also write Prometheus metrics here (node_exporter textfile collector, e.g. /var/lib/node_exporter/backupops.prom)." };
+        var environment = new Option<string?>("--environment") { Description = "Environment label for the metrics. Default: BACKUPOPS_ENVIRONMENT." };
+        var command = new Command("status", "Newest valid backup per database and Redis source, its age and health (Healthy, Stale, Missing, Failing). Exit 1 unless all are healthy.");
+        foreach (var option in new Option[] { maxAge, expect, metrics, environment })
+        {
+            command.Options.Add(option);
+        }
+
+        common.AddStore(command);
+        command.Options.Add(common.Json);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
+            var now = DateTimeOffset.UtcNow;
+            var statuses = await BackupStatusEngine.GetAsync(store, TimeSpan.FromHours(result.GetValue(maxAge)), result.GetValue(expect) ?? [], now, cancellationToken);
+            if (result.GetValue(metrics) is { } path)
+            {
+                await PrometheusMetrics.WriteAsync(path, PrometheusMetrics.Render(statuses, result.GetValue(environment) ?? Environment.GetEnvironmentVariable("BACKUPOPS_ENVIRONMENT"), now), cancellationToken);
+            }
+
+            if (result.GetValue(common.Json))
+            {
+                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses });
+            }
+            else
+            {
+                Console.Out.WriteLine($"{"KIND",-11} {"SOURCE",-24} {"STATUS",-8} {"NEWEST BACKUP",-27} {"AGE",9} {"SIZE",10}");
+                foreach (var s in statuses)
+                {
+                    var age = s.Age is { } a ? (a.TotalHours >= 48 ? $"{a.TotalDays:0.0} d" : $"{a.TotalHours:0.0} h") : "-";
+                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Kind,-11} {s.Source,-24} {s.State,-8} {s.NewestBackupId ?? "-",-27} {age,9} {(s.SizeBytes is { } b ? Bytes.Format(b) : "-"),10}"));
+                    if (s.LastFailure is { } f)
+                    {
+                        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  last attempt failed {f.StartedUtc:yyyy-MM-dd HH:mm} UTC on {f.Host}: [{f.ErrorId}] {f.Error}"));
+                    }
+                }
+            }
+
+            return statuses.All(s => s.State == HealthState.Healthy) ? ExitCodes.Success : ExitCodes.Failed;
+        });
+        return command;
+    }
+}
