@@ -24,6 +24,7 @@
         'Get-RedisSnapshot'
         'Restore-RedisSnapshot'
         'Remove-RedisSnapshot'
+        'Get-BackupStatus'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -79,6 +79,7 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
             ExcludeTables = ExcludeTable,
             CriticalTables = CriticalTable,
             AgeRecipients = Recipient,
+            Reporting = Reporting(),
         };
 
         if (!ShouldProcess(store, "Back up PostgreSQL database"))
@@ -98,7 +99,9 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
             return;
         }
 
-        if (TryRun((progress, token) => PgBackupEngine.RunAsync(Request(), progress, token), out var backup))
+        var done = TryRun((progress, token) => PgBackupEngine.RunAsync(Request(), progress, token), out var backup);
+        FlushReportingWarnings();
+        if (done)
         {
             WriteObject(OutputMapper.ToOutput(backup));
         }

@@ -10,7 +10,7 @@ namespace BackupOps.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "RedisSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(RedisSnapshot))]
-public sealed class InvokeRedisSnapshotCommand : StoreCmdlet
+public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
 {
     /// <summary>
     /// <para type="description">The Redis server: redis://host:6379, rediss:// for TLS, or host:port. Default: REDIS_URL, else 127.0.0.1:6379.</para>
@@ -83,8 +83,11 @@ public sealed class InvokeRedisSnapshotCommand : StoreCmdlet
             Logical = Logical,
             Transfer = Enum.Parse<RdbTransfer>(Transfer, ignoreCase: true),
             SaveTimeout = TimeSpan.FromSeconds(SaveTimeoutSeconds),
+            Reporting = Reporting(),
         };
-        if (TryRun((progress, token) => RedisSnapshotEngine.RunAsync(Request(), progress, token), out var snapshot))
+        var done = TryRun((progress, token) => RedisSnapshotEngine.RunAsync(Request(), progress, token), out var snapshot);
+        FlushReportingWarnings();
+        if (done)
         {
             WriteObject(OutputMapper.ToOutput(snapshot));
         }

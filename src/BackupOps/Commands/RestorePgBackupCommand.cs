@@ -123,6 +123,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
             SmokeQueries = [.. SmokeQuery.Select(Engine.Restore.SmokeQuery.Parse)],
             PreserveOwnership = PreserveOwnership,
             TempDirectory = temp,
+            Reporting = Reporting(),
         };
 
         // The confirmation text says what will happen to the target (created, empty, or replaced).
@@ -132,7 +133,9 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
             return;
         }
 
-        if (TryRun((progress, token) => PgRestoreEngine.RunAsync(Request(), progress, token), out var result))
+        var done = TryRun((progress, token) => PgRestoreEngine.RunAsync(Request(), progress, token), out var result);
+        FlushReportingWarnings();
+        if (done)
         {
             var output = OutputMapper.ToOutput(result);
             WriteObject(output);

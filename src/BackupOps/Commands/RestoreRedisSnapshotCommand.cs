@@ -10,7 +10,7 @@ namespace BackupOps.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Restore, "RedisSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ById)]
 [OutputType(typeof(RedisRestoreResult))]
-public sealed class RestoreRedisSnapshotCommand : StoreCmdlet
+public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
 {
     private const string ById = "ById";
     private const string LatestSet = "Latest";
@@ -125,6 +125,7 @@ public sealed class RestoreRedisSnapshotCommand : StoreCmdlet
             Queues = [.. Queue.Select(QueueBound.Parse)],
             Database = Database,
             TempDirectory = temp,
+            Reporting = Reporting(),
         };
 
         if (!TryRun((_, token) => RedisRestoreEngine.DescribeAsync(Request(), token), out var description) || !ShouldProcess(description, "Restore Redis snapshot"))
@@ -138,7 +139,9 @@ public sealed class RestoreRedisSnapshotCommand : StoreCmdlet
             return;
         }
 
-        if (TryRun((progress, token) => RedisRestoreEngine.RunAsync(Request(), progress, token), out var result))
+        var done = TryRun((progress, token) => RedisRestoreEngine.RunAsync(Request(), progress, token), out var result);
+        FlushReportingWarnings();
+        if (done)
         {
             var output = OutputMapper.ToOutput(result);
             WriteObject(output);

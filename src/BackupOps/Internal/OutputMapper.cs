@@ -153,4 +153,19 @@ internal static class OutputMapper
         Succeeded = result.Succeeded,
         Checks = [.. result.Checks.Select(ToOutput)],
     };
+
+    public static BackupStatus ToOutput(Engine.Health.SourceStatus status) => new()
+    {
+        Kind = status.Kind,
+        Source = status.Source,
+        Status = status.State.ToString(),
+        NewestBackupId = status.NewestBackupId,
+        NewestStartedUtc = status.NewestStartedUtc?.UtcDateTime,
+        Age = status.Age,
+        SizeBytes = status.SizeBytes,
+        DurationSeconds = status.DurationSeconds,
+        LastFailureUtc = status.LastFailure?.StartedUtc.UtcDateTime,
+        LastFailure = status.LastFailure is { } f ? $"[{f.ErrorId}] {f.Error}" : null,
+        Failures = status.Failures,
+    };
 }

@@ -4,7 +4,7 @@ using BackupOps.Engine.Connection;
 namespace BackupOps.Internal;
 
 /// <summary>Base of cmdlets that connect to a PostgreSQL server: the connection string and credential parameters.</summary>
-public abstract class PgServerCmdlet : StoreCmdlet
+public abstract class PgServerCmdlet : ReportingStoreCmdlet
 {
     /// <summary>
     /// <para type="description">PostgreSQL connection: postgresql://user@host:5432/db or key=value pairs. Default: DATABASE_URL. Restore-PgBackup uses its server; the database comes from -TargetDatabase.</para>
