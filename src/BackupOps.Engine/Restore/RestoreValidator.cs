@@ -40,7 +40,12 @@ internal static class RestoreValidator
         var recorded = manifest?.Schema.TableRows.Where(t => t.ExactRows is not null).Select(t => t.Name) ?? [];
         foreach (var table in criticalTables.Concat(recorded).Distinct(StringComparer.Ordinal))
         {
-            checks.Add(await CheckTableAsync(connection, table, manifest, cancellationToken).ConfigureAwait(false));
+            // "events" and "public.events" are one table: check it once.
+            var check = await CheckTableAsync(connection, table, manifest, cancellationToken).ConfigureAwait(false);
+            if (!checks.Exists(c => c.Name == check.Name))
+            {
+                checks.Add(check);
+            }
         }
 
         foreach (var smoke in smokeQueries)

@@ -1,0 +1,175 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using BackupOps.Engine.Errors;
+
+namespace BackupOps.Engine.Drill;
+
+/// <summary>The drill definition file (docs/drill.md): what the monthly drill restores and checks, and its targets.</summary>
+public sealed record DrillConfig
+{
+    /// <summary>Format version (1).</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Environment name for the log and reports.</summary>
+    public string Environment { get; init; } = "staging";
+
+    /// <summary>RTO, RPO and backup age targets.</summary>
+    public DrillTargets Targets { get; init; } = new();
+
+    /// <summary>Markdown drill log the outcome is appended to.</summary>
+    public string LogPath { get; init; } = "./drill-log.md";
+
+    /// <summary>Folder for the JSON and JUnit reports.</summary>
+    public string ReportDirectory { get; init; } = "./drill-reports";
+
+    /// <summary>Databases to restore into a disposable PostgreSQL.</summary>
+    public IReadOnlyList<DrillDatabase> Databases { get; init; } = [];
+
+    /// <summary>Buckets to sample and whose lifecycle to compare.</summary>
+    public IReadOnlyList<DrillObjectStore> ObjectStores { get; init; } = [];
+
+    /// <summary>Redis sources whose latest snapshot to restore into a sandbox.</summary>
+    public IReadOnlyList<DrillRedis> Redis { get; init; } = [];
+
+    private static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = true,
+    };
+
+    /// <summary>Reads and checks a drill file; problems are errors naming the file and the fix.</summary>
+    public static DrillConfig Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw BackupOpsException.InvalidInput("DrillConfigMissing", $"The drill file '{path}' does not exist. Write a starting point with 'backupops drill init --output {path}' (New-DrDrillConfig).");
+        }
+
+        DrillConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize<DrillConfig>(File.ReadAllText(path), Options) ?? throw new JsonException("empty file");
+        }
+        catch (JsonException ex)
+        {
+            throw BackupOpsException.InvalidInput("DrillConfigInvalid", $"The drill file '{path}' is not valid: {ex.Message} See docs/drill.md.");
+        }
+
+        if (config.Version != 1)
+        {
+            throw BackupOpsException.InvalidInput("DrillConfigInvalid", $"The drill file '{path}' has version {config.Version}; this BackupOps reads version 1.");
+        }
+
+        if (config.Databases.Count + config.ObjectStores.Count + config.Redis.Count == 0)
+        {
+            throw BackupOpsException.InvalidInput("DrillConfigEmpty", $"The drill file '{path}' names no databases, object stores or Redis sources: there is nothing to drill.");
+        }
+
+        if (config.Targets.RtoMinutes <= 0 || config.Targets.RpoMinutes <= 0)
+        {
+            throw BackupOpsException.InvalidInput("DrillTargetsInvalid", $"RTO and RPO targets in '{path}' must be positive minutes (the seed: RTO 60, RPO 15 with WAL archiving, 1560 = 26 h without).");
+        }
+
+        return config;
+    }
+
+    /// <summary>Serialises a config (reports embed it).</summary>
+    public static string Serialize(DrillConfig config) => JsonSerializer.Serialize(config, Options);
+
+    /// <summary>A commented starting point (New-DrDrillConfig / backupops drill init).</summary>
+    public const string StartingPoint = """
+        // BackupOps drill definition (docs/drill.md). Comments are allowed; unknown keys are errors.
+        {
+          "version": 1,
+          "environment": "staging",
+          // The seed's targets: RTO 60 min; RPO 15 min once WAL archiving exists, 26 h (1560 min) until then.
+          "targets": { "rtoMinutes": 60, "rpoMinutes": 1560 },
+          "logPath": "./drill-log.md",
+          "reportDirectory": "./drill-reports",
+          "databases": [
+            {
+              "name": "monotickets",                    // the source database whose latest backup is restored
+              "store": "s3://backups/postgres",         // or a folder; S3 credentials from AWS_* variables
+              "criticalTables": ["events", "attendees"],
+              "smokeQueries": [
+                "SELECT count(*) FROM attendees => > 0",
+                "SELECT count(*) FROM transactions WHERE created_at > now() - interval '7 days' => >= 0"
+              ]
+            }
+          ],
+          "objectStores": [
+            { "bucket": "monotickets-assets", "prefixes": ["sample/"], "sampleSize": 20, "lifecycleTemplate": "./lifecycle.json" }
+          ],
+          "redis": [
+            { "source": "monotickets-queues", "store": "s3://backups/redis", "expectKeys": [], "queues": ["queue:emails=0..10000"] }
+          ]
+        }
+        """;
+}
+
+/// <summary>Targets of the drill.</summary>
+public sealed record DrillTargets
+{
+    /// <summary>Recovery time objective: restore start to validated database.</summary>
+    public double RtoMinutes { get; init; } = 60;
+
+    /// <summary>Recovery point objective: age of the restored backup.</summary>
+    public double RpoMinutes { get; init; } = 26 * 60;
+}
+
+/// <summary>A database to restore.</summary>
+public sealed record DrillDatabase
+{
+    /// <summary>Source database name.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>Store holding its backups.</summary>
+    public string? Store { get; init; }
+
+    /// <summary>Tables whose exact row counts are checked.</summary>
+    public IReadOnlyList<string> CriticalTables { get; init; } = [];
+
+    /// <summary>Smoke queries with expectations.</summary>
+    public IReadOnlyList<string> SmokeQueries { get; init; } = [];
+
+    /// <summary>age identity file for encrypted backups.</summary>
+    public string? IdentityFile { get; init; }
+}
+
+/// <summary>A bucket to check.</summary>
+public sealed record DrillObjectStore
+{
+    /// <summary>Bucket.</summary>
+    public string Bucket { get; init; } = string.Empty;
+
+    /// <summary>Prefixes to sample under.</summary>
+    public IReadOnlyList<string> Prefixes { get; init; } = [""];
+
+    /// <summary>Objects per prefix.</summary>
+    public int SampleSize { get; init; } = 10;
+
+    /// <summary>Lifecycle template to compare with; null skips the lifecycle check.</summary>
+    public string? LifecycleTemplate { get; init; }
+
+    /// <summary>Provider profile (auto, aws, r2, generic).</summary>
+    public string? Provider { get; init; }
+}
+
+/// <summary>A Redis source to restore.</summary>
+public sealed record DrillRedis
+{
+    /// <summary>Source name in the store.</summary>
+    public string Source { get; init; } = string.Empty;
+
+    /// <summary>Store holding its snapshots.</summary>
+    public string? Store { get; init; }
+
+    /// <summary>Keys that must exist.</summary>
+    public IReadOnlyList<string> ExpectKeys { get; init; } = [];
+
+    /// <summary>Queue bounds, key=min..max.</summary>
+    public IReadOnlyList<string> Queues { get; init; } = [];
+}
