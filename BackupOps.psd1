@@ -25,6 +25,8 @@
         'Restore-RedisSnapshot'
         'Remove-RedisSnapshot'
         'Get-BackupStatus'
+        'Test-DrDrill'
+        'New-DrDrillConfig'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
@@ -33,7 +35,7 @@
         PSData = @{
             Tags         = @('Backup', 'PostgreSQL', 'S3', 'R2', 'DisasterRecovery', 'Linux')
             ProjectUri   = ''
-            ReleaseNotes = 'PostgreSQL backup, list, restore with validation, and retention; R2/S3 lifecycle tiers and object integrity checks; Redis snapshots with sandbox restores.'
+            ReleaseNotes = 'PostgreSQL backup, list, restore with validation, and retention; R2/S3 lifecycle tiers and object integrity checks; Redis snapshots with sandbox restores; backup health; the monthly DR drill.'
         }
     }
 }

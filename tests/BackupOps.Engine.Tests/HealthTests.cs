@@ -123,6 +123,7 @@ public sealed partial class HealthTests
         Assert.Contains("15 2 * * * sh -c 'set -a; . /etc/backupops/backupops.env; set +a; /opt/backupops/backupops pg backup'", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("pg prune --retention-days 30", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("OnCalendar=*-*-* 02:15:00 UTC", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("0 4 1 * * sh -c 'set -a; . /etc/backupops/backupops.env; set +a; /opt/backupops/backupops drill --config /etc/backupops/drill.json'", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("[Install]\nWantedBy=timers.target", run.Stdout, StringComparison.Ordinal);
     }
 

@@ -18,14 +18,14 @@ AfterAll {
 Describe 'BackupOps module surface' {
     It 'exports exactly the cmdlets in its manifest' {
         $exported = (Get-Command -Module BackupOps).Name | Sort-Object
-        $exported | Should -Be @('Get-BackupStatus', 'Get-PgBackup', 'Get-R2Lifecycle', 'Get-RedisSnapshot', 'Invoke-PgBackup', 'Invoke-RedisSnapshot', 'Remove-PgBackup', 'Remove-RedisSnapshot', 'Restore-PgBackup', 'Restore-RedisSnapshot', 'Set-R2Lifecycle', 'Test-R2Lifecycle', 'Test-R2Object')
+        $exported | Should -Be @('Get-BackupStatus', 'Get-PgBackup', 'Get-R2Lifecycle', 'Get-RedisSnapshot', 'Invoke-PgBackup', 'Invoke-RedisSnapshot', 'New-DrDrillConfig', 'Remove-PgBackup', 'Remove-RedisSnapshot', 'Restore-PgBackup', 'Restore-RedisSnapshot', 'Set-R2Lifecycle', 'Test-DrDrill', 'Test-R2Lifecycle', 'Test-R2Object')
     }
 
     It '<Name> uses an approved verb and has help' -ForEach @(
         @{ Name = 'Invoke-PgBackup' }, @{ Name = 'Get-PgBackup' }, @{ Name = 'Restore-PgBackup' }, @{ Name = 'Remove-PgBackup' }
         @{ Name = 'Set-R2Lifecycle' }, @{ Name = 'Get-R2Lifecycle' }, @{ Name = 'Test-R2Lifecycle' }, @{ Name = 'Test-R2Object' }
         @{ Name = 'Invoke-RedisSnapshot' }, @{ Name = 'Get-RedisSnapshot' }, @{ Name = 'Restore-RedisSnapshot' }, @{ Name = 'Remove-RedisSnapshot' }
-        @{ Name = 'Get-BackupStatus' }
+        @{ Name = 'Get-BackupStatus' }, @{ Name = 'Test-DrDrill' }, @{ Name = 'New-DrDrillConfig' }
     ) {
         $command = Get-Command $Name
         (Get-Verb).Verb | Should -Contain $command.Verb

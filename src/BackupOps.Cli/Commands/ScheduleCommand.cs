@@ -34,13 +34,12 @@ internal static class ScheduleCommand
         var text = new StringBuilder();
         text.Append($"""
             # ---- crontab (crontab -e as the backup user; times are the host's, the seed uses UTC) ----
-            # nightly backup at 02:15 (the seed's entry), Redis snapshot, prune, freshness metrics every 15 minutes
+            # nightly backup at 02:15 (the seed's entry), Redis snapshot, prune, freshness metrics, monthly drill
             15 2 * * * sh -c '{run} pg backup' >> {log} 2>&1
             30 2 * * * sh -c '{run} redis snapshot' >> {log} 2>&1
             45 2 * * * sh -c '{run} pg prune --retention-days {retentionDays} && {binary} redis prune --retention-days {retentionDays}' >> {log} 2>&1
             */15 * * * * sh -c '{run} status --metrics-file /var/lib/node_exporter/textfile_collector/backupops.prom' > /dev/null 2>> {log}
-            # monthly drill, once `backupops drill` is available in your version:
-            # 0 4 1 * * sh -c '{run} drill --config /etc/backupops/drill.json' >> {log} 2>&1
+            0 4 1 * * sh -c '{run} drill --config /etc/backupops/drill.json' >> {log} 2>&1
 
             """);
         foreach (var (name, description, calendar, command) in new[]
@@ -48,6 +47,7 @@ internal static class ScheduleCommand
             ("backupops-backup", "Nightly PostgreSQL backup", "*-*-* 02:15:00 UTC", "pg backup"),
             ("backupops-prune", "Nightly retention", "*-*-* 02:45:00 UTC", $"pg prune --retention-days {retentionDays}"),
             ("backupops-status", "Backup freshness metrics", "*:0/15", "status --metrics-file /var/lib/node_exporter/textfile_collector/backupops.prom"),
+            ("backupops-drill", "Monthly disaster-recovery drill", "*-*-01 04:00:00 UTC", "drill --config /etc/backupops/drill.json"),
         })
         {
             text.Append($"""
@@ -79,7 +79,7 @@ internal static class ScheduleCommand
                 """);
         }
 
-        text.Append("\n# enable with: systemctl daemon-reload && systemctl enable --now backupops-backup.timer backupops-prune.timer backupops-status.timer\n");
+        text.Append("\n# enable with: systemctl daemon-reload && systemctl enable --now backupops-backup.timer backupops-prune.timer backupops-status.timer backupops-drill.timer\n");
         return text.ToString();
     }
 }

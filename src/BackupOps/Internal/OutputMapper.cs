@@ -168,4 +168,19 @@ internal static class OutputMapper
         LastFailure = status.LastFailure is { } f ? $"[{f.ErrorId}] {f.Error}" : null,
         Failures = status.Failures,
     };
+
+    public static DrDrillReport ToOutput(Engine.Drill.DrillReport report, string? json, string? junit) => new()
+    {
+        Environment = report.Environment,
+        Operator = report.Operator,
+        StartedUtc = report.StartedUtc.UtcDateTime,
+        Duration = report.Duration,
+        TimeToRestore = report.TimeToRestore,
+        DryRun = report.DryRun,
+        Succeeded = report.Succeeded,
+        Checks = [.. report.Checks.Select(c => new DrDrillCheck { Name = c.Name, Component = c.Component, Outcome = c.Passed ? "Passed" : "Failed", Duration = c.Duration, Details = c.Details, FailureReason = c.FailureReason })],
+        Blockers = [.. report.Blockers],
+        JsonReport = json,
+        JUnitReport = junit,
+    };
 }
