@@ -1,7 +1,5 @@
 using System.Management.Automation;
 using BackupOps.Engine.Catalog;
-using BackupOps.Engine.Retention;
-using BackupOps.Engine.Stores;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -12,7 +10,7 @@ namespace BackupOps.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = Retention)]
 [OutputType(typeof(BackupPruneResult))]
-public sealed class RemovePgBackupCommand : StoreCmdlet
+public sealed class RemovePgBackupCommand : RemoveBackupsCmdlet
 {
     private const string Retention = "Retention";
     private const string ById = "ById";
@@ -51,47 +49,6 @@ public sealed class RemovePgBackupCommand : StoreCmdlet
     public int MinimumKeep { get; set; } = 1;
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
-        var spec = ResolveStore(Store);
-        var byId = ParameterSetName == ById;
-        if (!TryRun(
-            async (_, token) =>
-            {
-                var store = StoreLocation.Open(spec, S3Options());
-                try
-                {
-                    var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(Database), token);
-                    var plan = byId
-                        ? [PruneEngine.PlanSingle(listing, BackupId, MinimumKeep)]
-                        : PruneEngine.Plan(listing, RetentionPolicy.Resolve(RetentionDays, MinimumKeep), DateTimeOffset.UtcNow);
-                    return (store, listing, plan);
-                }
-                catch
-                {
-                    await store.DisposeAsync();
-                    throw;
-                }
-            },
-            out var planned))
-        {
-            return;
-        }
-
-        var (opened, listed, actions) = planned;
-        try
-        {
-            foreach (var action in actions.Where(a => ShouldProcess($"{a.Key} ({a.Database}) in {spec}", $"Remove backup: {a.Reason}")))
-            {
-                if (TryRun((_, token) => PruneEngine.ApplyAsync(opened, listed, [action], token), out var done))
-                {
-                    WriteObject(OutputMapper.ToOutput(spec, done[0]));
-                }
-            }
-        }
-        finally
-        {
-            opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
+    protected override void ProcessRecord() =>
+        RemoveBackups<Engine.Manifest.BackupManifest>(BackupKind.Postgres, Store, Database, ParameterSetName == ById ? BackupId : null, RetentionDays, MinimumKeep, "backup");
 }

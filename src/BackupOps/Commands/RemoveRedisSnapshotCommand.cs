@@ -1,8 +1,6 @@
 using System.Management.Automation;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Redis;
-using BackupOps.Engine.Retention;
-using BackupOps.Engine.Stores;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -13,7 +11,7 @@ namespace BackupOps.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "RedisSnapshot", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = Retention)]
 [OutputType(typeof(BackupPruneResult))]
-public sealed class RemoveRedisSnapshotCommand : StoreCmdlet
+public sealed class RemoveRedisSnapshotCommand : RemoveBackupsCmdlet
 {
     private const string Retention = "Retention";
     private const string ById = "ById";
@@ -52,47 +50,6 @@ public sealed class RemoveRedisSnapshotCommand : StoreCmdlet
     public int MinimumKeep { get; set; } = 1;
 
     /// <inheritdoc />
-    protected override void ProcessRecord()
-    {
-        var spec = ResolveStore(Store);
-        var byId = ParameterSetName == ById;
-        if (!TryRun(
-            async (_, token) =>
-            {
-                var store = StoreLocation.Open(spec, S3Options());
-                try
-                {
-                    var listing = await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, new BackupCatalog.Filter(Source), token);
-                    var plan = byId
-                        ? [PruneEngine.PlanSingle(listing, SnapshotId, MinimumKeep)]
-                        : PruneEngine.Plan(listing, RetentionPolicy.Resolve(RetentionDays, MinimumKeep), DateTimeOffset.UtcNow);
-                    return (store, listing, plan);
-                }
-                catch
-                {
-                    await store.DisposeAsync();
-                    throw;
-                }
-            },
-            out var planned))
-        {
-            return;
-        }
-
-        var (opened, listed, actions) = planned;
-        try
-        {
-            foreach (var action in actions.Where(a => ShouldProcess($"{a.Key} ({a.Database}) in {spec}", $"Remove Redis snapshot: {a.Reason}")))
-            {
-                if (TryRun((_, token) => PruneEngine.ApplyAsync(opened, listed, [action], token), out var done))
-                {
-                    WriteObject(OutputMapper.ToOutput(spec, done[0]));
-                }
-            }
-        }
-        finally
-        {
-            opened.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
-    }
+    protected override void ProcessRecord() =>
+        RemoveBackups<RedisSnapshotManifest>(BackupKind.Redis, Store, Source, ParameterSetName == ById ? SnapshotId : null, RetentionDays, MinimumKeep, "Redis snapshot");
 }
