@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace BackupOps.Bench;
+
+/// <summary>One whole-process run, measured by GNU time: wall seconds, CPU seconds (user + system, children included), peak RSS.</summary>
+internal sealed record Measurement(double WallSeconds, double CpuSeconds, long PeakRssKb);
+
+/// <summary>Runs shell commands under /usr/bin/time.</summary>
+internal static class Measure
+{
+    public static Measurement Run(string command, IDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("/usr/bin/time") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-f", "BENCH %e %U %S %M", "bash", "-o", "pipefail", "-c", command })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        _ = stdout.Result;
+        var line = stderr.Split('\n').LastOrDefault(l => l.StartsWith("BENCH ", StringComparison.Ordinal));
+        if (process.ExitCode != 0 || line is null)
+        {
+            throw new InvalidOperationException($"'{command}' failed ({process.ExitCode}):\n{stderr}");
+        }
+
+        var parts = line.Split(' ');
+        double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+        return new Measurement(D(parts[1]), D(parts[2]) + D(parts[3]), long.Parse(parts[4], CultureInfo.InvariantCulture));
+    }
+
+    public static void Shell(string command, IDictionary<string, string> environment) => Run(command, environment);
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using BackupOps.Bench;
+using BackupOps.Engine.Drill;
+
+// BackupOps benchmark: see docs/benchmark.md.   dotnet run -c Release --project bench/BackupOps.Bench -- --size-mb 256 --runs 3
+var sizes = new List<int>();
+var runs = 3;
+var output = Path.Combine("bench", "results");
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--size-mb": sizes.Add(int.Parse(args[++i], CultureInfo.InvariantCulture)); break;
+        case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+        case "--output": output = args[++i]; break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}; use --size-mb N (repeatable) --runs N --output DIR"); return 2;
+    }
+}
+
+if (sizes.Count == 0)
+{
+    sizes.Add(256);
+}
+
+var repo = FindRepository();
+var cli = Path.Combine(repo, "src", "BackupOps.Cli", "bin", "Release", "net8.0", "backupops.dll");
+if (!File.Exists(cli))
+{
+    Console.Error.WriteLine($"{cli} is missing: run the benchmark with -c Release (dotnet run -c Release --project bench/BackupOps.Bench).");
+    return 2;
+}
+
+var work = Directory.CreateTempSubdirectory("backupops-bench-").FullName;
+if (!OperatingSystem.IsWindows())
+{
+    // The disposable PostgreSQL runs as the postgres user, which must reach its folder.
+    File.SetUnixFileMode(work, (UnixFileMode)0b111_101_101);
+}
+var rgwDir = Path.Combine(work, "rgw", "cluster");
+var rgwPort = FreePort();
+var rgwEnv = new Dictionary<string, string> { ["RGW_DIR"] = rgwDir, ["RGW_PORT"] = rgwPort.ToString(CultureInfo.InvariantCulture), ["RGW_MON_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture), ["RGW_BUCKETS"] = "benchmark-bucket" };
+Console.Error.WriteLine("starting Ceph RGW ...");
+Measure.Shell($"bash '{Path.Combine(repo, "tests", "servers", "rgw.sh")}' start > '{work}/rgw.env'", rgwEnv);
+var report = new StringBuilder();
+try
+{
+    await using var postgres = await DisposablePostgres.StartAsync(15, work, CancellationToken.None);
+    var bin = "/usr/lib/postgresql/15/bin";
+    var ageDir = Path.Combine(work, "age");
+    Directory.CreateDirectory(ageDir);
+    Measure.Shell($"age-keygen -o '{ageDir}/id.txt' 2>/dev/null && age-keygen -y '{ageDir}/id.txt' > '{ageDir}/recipient.txt'", new Dictionary<string, string>());
+    var recipient = File.ReadAllText(Path.Combine(ageDir, "recipient.txt")).Trim();
+    var env = new Dictionary<string, string>
+    {
+        ["PGHOST"] = "127.0.0.1", ["PGPORT"] = postgres.Port.ToString(CultureInfo.InvariantCulture), ["PGUSER"] = "postgres",
+        ["AWS_ENDPOINT_URL"] = $"http://127.0.0.1:{rgwPort}", ["AWS_ACCESS_KEY_ID"] = "backupopstestkey", ["AWS_SECRET_ACCESS_KEY"] = "backupopstestsecret", ["AWS_REGION"] = "us-east-1",
+        ["BACKUPOPS_S3_PROVIDER"] = "generic",
+    };
+    report.Append(CultureInfo.InvariantCulture, $"# BackupOps benchmark\n\nMachine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {runs} measured runs after one warm-up; median (min–max). CPU = user + system of the whole process tree; RSS = largest process in the tree (for BackupOps: the dotnet process).\n\n");
+    foreach (var size in sizes)
+    {
+        var db = $"bench_{size}";
+        Measure.Shell($"'{bin}/createdb' {db}", env);
+        Console.Error.WriteLine($"generating {size} MB ...");
+        await DatasetGenerator.GenerateAsync(postgres.Connection.WithDatabase(db), size, seed: 42);
+        var dir = Path.Combine(work, $"run-{size}");
+        Directory.CreateDirectory(dir);
+        var bo = $"dotnet '{cli}'";
+        var curlPut = $"curl -sf --aws-sigv4 'aws:amz:us-east-1:s3' --user backupopstestkey:backupopstestsecret -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -T {dir}/seed.sql.gz http://127.0.0.1:{rgwPort}/benchmark-bucket/seed/{db}.sql.gz";
+        var scenarios = new (string Name, string Group, string Command, string? Before)[]
+        {
+            ("raw pg_dump -Fc -f file", "backup", $"'{bin}/pg_dump' -Fc -f {dir}/raw.dump {db}", $"rm -f {dir}/raw.dump"),
+            ("seed: pg_dump | gzip -9 > tmp; upload", "backup", $"'{bin}/pg_dump' {db} | gzip -9 > {dir}/seed.sql.gz && {curlPut}", null),
+            ("BackupOps → folder", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store {dir}/store", $"rm -rf {dir}/store"),
+            ("BackupOps → RGW", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size}", null),
+            ("BackupOps → RGW, age", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/age{size} --recipient {recipient}", null),
+            ("raw pg_restore -j 1 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r1 -j 1 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r1 && '{bin}/createdb' {db}_r1"),
+            ("raw pg_restore -j 2 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r2 -j 2 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r2 && '{bin}/createdb' {db}_r2"),
+            ("seed: gunzip -c | psql", "restore", $"gunzip -c {dir}/seed.sql.gz | '{bin}/psql' -q -o /dev/null -d {db}_r3", $"'{bin}/dropdb' --if-exists {db}_r3 && '{bin}/createdb' {db}_r3"),
+            ("BackupOps ← RGW, --jobs 1", "restore", $"{bo} pg restore --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r4 --force", null),
+            ("BackupOps ← RGW, --jobs 2", "restore", $"{bo} pg restore --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r5 --force --jobs 2", null),
+        };
+        var results = new Dictionary<string, List<Measurement>>();
+        foreach (var (name, _, command, before) in scenarios)
+        {
+            results[name] = [];
+            for (var run = 0; run <= runs; run++)
+            {
+                if (before is not null)
+                {
+                    Measure.Shell(before, env);
+                }
+
+                Console.Error.WriteLine($"{size} MB: {name} #{run}");
+                var m = Measure.Run(command, env);
+                if (run > 0)
+                {
+                    results[name].Add(m);
+                }
+            }
+        }
+
+        var dumpMb = new FileInfo(Path.Combine(dir, "raw.dump")).Length / 1048576.0;
+        report.Append(CultureInfo.InvariantCulture, $"## {size} MB dataset (custom-format dump {dumpMb:0} MB)\n\n| Scenario | Wall s | CPU s | Peak RSS MB | vs raw | vs seed |\n| --- | --- | --- | --- | --- | --- |\n");
+        double MedianWall(string name) => Median(results[name].Select(r => r.WallSeconds));
+        foreach (var (name, group, _, _) in scenarios)
+        {
+            var walls = results[name].Select(r => r.WallSeconds).ToList();
+            var raw = group == "backup" ? MedianWall("raw pg_dump -Fc -f file") : MedianWall(name.Contains("jobs 1", StringComparison.Ordinal) ? "raw pg_restore -j 1 (file)" : "raw pg_restore -j 2 (file)");
+            var seed = group == "backup" ? MedianWall("seed: pg_dump | gzip -9 > tmp; upload") : MedianWall("seed: gunzip -c | psql");
+            var ours = name.StartsWith("BackupOps", StringComparison.Ordinal);
+            var median = Median(walls);
+            report.Append(CultureInfo.InvariantCulture, $"| {name.Replace("|", "\\|", StringComparison.Ordinal)} | {median:0.00} ({walls.Min():0.00}–{walls.Max():0.00}) | {Median(results[name].Select(r => r.CpuSeconds)):0.00} | {results[name].Max(r => r.PeakRssKb) / 1024.0:0} | {(ours ? $"{median / raw:0.00}×" : "")} | {(ours ? $"{median / seed:0.00}×" : "")} |\n");
+        }
+
+        report.Append('\n');
+    }
+
+    Directory.CreateDirectory(output);
+    var file = Path.Combine(output, $"benchmark-{DateTime.UtcNow:yyyyMMdd-HHmm}-{string.Join('-', sizes)}MB.md");
+    await File.WriteAllTextAsync(file, report.ToString());
+    Console.Out.Write(report);
+    Console.Error.WriteLine($"written {file}");
+    return 0;
+}
+finally
+{
+    Measure.Shell($"bash '{Path.Combine(repo, "tests", "servers", "rgw.sh")}' stop", rgwEnv);
+    Directory.Delete(work, recursive: true);
+}
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static string FindRepository()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BackupOps.sln")))
+    {
+        dir = dir.Parent;
+    }
+
+    return dir?.FullName ?? throw new InvalidOperationException("run from the BackupOps repository");
+}
