@@ -36,6 +36,7 @@ internal sealed class ConsoleProgress : IProgress<OperationProgress>, IDisposabl
             if (_dirty)
             {
                 Console.Error.Write("\r" + new string(' ', Math.Max(20, SafeWidth() - 1)) + "\r");
+                _dirty = false;
             }
         }
     }

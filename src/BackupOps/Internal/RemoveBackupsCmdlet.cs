@@ -12,11 +12,39 @@ namespace BackupOps.Internal;
 /// </summary>
 public abstract class RemoveBackupsCmdlet : StoreCmdlet
 {
-    /// <summary>Plans by id or by retention, then removes item by item after ShouldProcess.</summary>
-    private protected void RemoveBackups<TManifest>(BackupKind kind, string? store, string? source, string? backupId, int? retentionDays, int minimumKeep, string noun)
+    /// <summary>Name of the parameter set that removes by retention.</summary>
+    private protected const string RetentionSet = "Retention";
+
+    /// <summary>Name of the parameter set that removes given backups.</summary>
+    private protected const string ByIdSet = "ById";
+
+    /// <summary>
+    /// <para type="description">The store (binds from Get-PgBackup / Get-RedisSnapshot output). Default: BACKUP_DIR, else ./backups.</para>
+    /// </summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string? Store { get; set; }
+
+    /// <summary>
+    /// <para type="description">Remove backups older than this many days. Default: BACKUP_RETENTION_DAYS (one of the two is required).</para>
+    /// </summary>
+    [Parameter(ParameterSetName = RetentionSet)]
+    [ValidateRange(1, 36500)]
+    public int? RetentionDays { get; set; }
+
+    /// <summary>
+    /// <para type="description">Newest valid backups kept per database or source whatever their age; at least 1.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MinimumKeep { get; set; } = 1;
+
+    /// <summary>Plans by id (when <paramref name="backupId"/> is given) or by retention, then removes item by item after ShouldProcess.</summary>
+    private protected void RemoveBackups<TManifest>(BackupKind kind, string? source, string? backupId, string noun)
         where TManifest : class, IBackupManifest
     {
-        var spec = ResolveStore(store);
+        var spec = ResolveStore(Store);
+        var retentionDays = RetentionDays;
+        var minimumKeep = MinimumKeep;
         if (!TryRun(
             async (_, token) =>
             {
