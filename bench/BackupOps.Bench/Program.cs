@@ -4,6 +4,21 @@ using BackupOps.Bench;
 using BackupOps.Engine.Drill;
 
 // BackupOps benchmark: see docs/benchmark.md.   dotnet run -c Release --project bench/BackupOps.Bench -- --size-mb 256 --runs 3
+if (args is ["generate", ..])
+{
+    // Only the dataset, into an existing empty database: for experiments outside the full benchmark.
+    var url = args.SkipWhile(a => a != "--database-url").Skip(1).FirstOrDefault();
+    var megabytes = args.SkipWhile(a => a != "--size-mb").Skip(1).FirstOrDefault();
+    if (url is null || megabytes is null)
+    {
+        Console.Error.WriteLine("usage: generate --database-url postgresql://user@host:port/db --size-mb N");
+        return 2;
+    }
+
+    await DatasetGenerator.GenerateAsync(BackupOps.Engine.Connection.PgConnectionSettings.Parse(url), int.Parse(megabytes, CultureInfo.InvariantCulture), seed: 42);
+    return 0;
+}
+
 var sizes = new List<int>();
 var runs = 3;
 var output = Path.Combine("bench", "results");

@@ -10,7 +10,8 @@
 #
 # Settings: RGW_DIR (state, required for start/stop), RGW_PORT (S3, default 7480),
 # RGW_MON_PORT (default 40330), RGW_ACCESS_KEY / RGW_SECRET_KEY, RGW_LC_INTERVAL
-# (seconds per lifecycle "day", default 10), RGW_BUCKETS (space separated).
+# (seconds per lifecycle "day", default 10), RGW_BUCKETS (space separated), RGW_MEMSTORE_BYTES
+# (the in-memory OSD's capacity, default 4 GiB; a full OSD makes RGW block writes, not fail them).
 #
 # What matters on these machines (learned the hard way, see docs/testing.md):
 # - paxos propose interval 0.05 s: pool creation takes <1 s instead of ~8 s;
@@ -28,6 +29,7 @@ MON_PORT=${RGW_MON_PORT:-40330}
 AK=${RGW_ACCESS_KEY:-backupopstestkey}
 SK=${RGW_SECRET_KEY:-backupopstestsecret}
 LC=${RGW_LC_INTERVAL:-10}
+MEMSTORE_BYTES=${RGW_MEMSTORE_BYTES:-4294967296}
 CLASSES="STANDARD_IA ONEZONE_IA INTELLIGENT_TIERING GLACIER GLACIER_IR DEEP_ARCHIVE"
 
 log() { printf '[rgw.sh %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -124,7 +126,7 @@ paxos min wait = 0.01
 [osd]
 osd data = $DIR/osd.\$id
 osd objectstore = memstore
-memstore device bytes = 4294967296
+memstore device bytes = $MEMSTORE_BYTES
 [client.rgw.a]
 rgw frontends = beast endpoint=$HOST:$PORT
 rgw thread pool size = 64

@@ -46,6 +46,7 @@ public static class PgBackupEngine
         var serverVersion = await ScalarAsync(connection, "SHOW server_version", cancellationToken).ConfigureAwait(false);
         await ScalarAsync(connection, "SET TRANSACTION READ ONLY", cancellationToken).ConfigureAwait(false);
         var snapshotId = await ScalarAsync(connection, "SELECT pg_export_snapshot()", cancellationToken).ConfigureAwait(false);
+        var databaseBytes = long.Parse(await ScalarAsync(connection, "SELECT pg_database_size(current_database())", cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         var schema = await SchemaReader.ReadAsync(connection, request.CriticalTables, cancellationToken).ConfigureAwait(false);
 
         var pgDump = PgToolLocator.Find("pg_dump", PgToolLocator.ParseMajor(serverVersion));
@@ -54,7 +55,7 @@ public static class PgBackupEngine
         var dataKey = BackupKeys.DataKey(request.Connection.Database, backupId, age is not null);
         var manifestKey = BackupKeys.ManifestKey(request.Connection.Database, backupId);
 
-        await using var writer = await store.BeginWriteAsync(dataKey, cancellationToken).ConfigureAwait(false);
+        await using var writer = await store.BeginWriteAsync(dataKey, databaseBytes, cancellationToken).ConfigureAwait(false);
         await using var dump = ProcessRunner.Start(pgDump, BuildDumpArguments(request, snapshotId), request.Connection.ToLibpqEnvironment(), redactor);
         await using var encrypt = age is null ? null : ProcessRunner.Start(age, AgeTool.EncryptArguments(request.AgeRecipients), null, redactor, redirectInput: true);
         string sha256;

@@ -26,51 +26,21 @@ public static class BackupCatalog
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(filter);
         var prefix = filter.Database is null ? kind.Prefix : BackupKeys.SourcePrefix(kind, filter.Database);
-        var objects = new Dictionary<string, StoreObject>(StringComparer.Ordinal);
-        await foreach (var item in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
-        {
-            objects[item.Key] = item;
-        }
+        var objects = await ListObjectsAsync(store, prefix, cancellationToken).ConfigureAwait(false);
+        var manifests = ManifestsNewestFirst(objects).ToList();
 
-        var backups = new List<CatalogEntry<TManifest>>();
-        var leftovers = new List<BackupLeftover>();
-        var claimed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var manifestObject in objects.Values.Where(o => o.Key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal)))
-        {
-            claimed.Add(manifestObject.Key);
-            TManifest manifest;
-            try
-            {
-                var bytes = await store.TryGetSmallAsync(manifestObject.Key, cancellationToken).ConfigureAwait(false);
-                if (bytes is null)
-                {
-                    continue;
-                }
+        // Manifests are read a few at a time: a 90-day catalog holds thousands, and one round trip each in
+        // sequence would make every listing take as long as the store's latency times the backup count.
+        var read = new CatalogRead<TManifest>[manifests.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, manifests.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = ManifestReadConcurrency, CancellationToken = cancellationToken },
+            async (i, token) => read[i] = await ReadAsync<TManifest>(store, manifests[i], objects, token).ConfigureAwait(false)).ConfigureAwait(false);
 
-                manifest = ManifestSerializer.Deserialize<TManifest>(bytes, manifestObject.Key);
-            }
-            catch (BackupOpsException ex) when (ex.Kind == BackupOpsErrorKind.IntegrityFailed)
-            {
-                leftovers.Add(new BackupLeftover(manifestObject.Key, DatabaseOf(manifestObject.Key), manifestObject.Size, manifestObject.LastModifiedUtc, ex.Message, null));
-                continue;
-            }
-
-            if (!objects.TryGetValue(manifest.DataKey, out var data))
-            {
-                leftovers.Add(new BackupLeftover(manifestObject.Key, manifest.Database, manifestObject.Size, manifestObject.LastModifiedUtc, "manifest without its data object", null));
-                continue;
-            }
-
-            claimed.Add(data.Key);
-            if (data.Size != manifest.SizeBytes)
-            {
-                leftovers.Add(new BackupLeftover(data.Key, manifest.Database, data.Size, data.LastModifiedUtc, $"data object is {data.Size} bytes, manifest says {manifest.SizeBytes}", null));
-                continue;
-            }
-
-            backups.Add(new CatalogEntry<TManifest>(store.Display, manifest, manifestObject.Key));
-        }
-
+        var backups = read.Where(r => r.Entry is not null).Select(r => r.Entry!).ToList();
+        var leftovers = read.Where(r => r.Leftover is not null).Select(r => r.Leftover!).ToList();
+        var claimed = new HashSet<string>(manifests.Select(m => m.Key), StringComparer.Ordinal);
+        claimed.UnionWith(read.Where(r => r.DataKey is not null).Select(r => r.DataKey!));
         foreach (var orphan in objects.Values.Where(o => !claimed.Contains(o.Key)))
         {
             leftovers.Add(new BackupLeftover(orphan.Key, DatabaseOf(orphan.Key), orphan.Size, orphan.LastModifiedUtc, "data object without a manifest (failed or running backup)", null));
@@ -98,32 +68,105 @@ public static class BackupCatalog
     public static Task<CatalogEntry<BackupManifest>> FindAsync(IBackupStore store, string backupId, string? database, CancellationToken cancellationToken) =>
         FindAsync<BackupManifest>(store, BackupKind.Postgres, backupId, database, cancellationToken);
 
-    /// <summary>Finds one valid backup of a kind by id (optionally within a source).</summary>
+    /// <summary>Finds one valid backup of a kind by id (optionally within a source); reads only that backup's manifest.</summary>
     public static async Task<CatalogEntry<TManifest>> FindAsync<TManifest>(IBackupStore store, BackupKind kind, string backupId, string? database, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(kind);
         ArgumentException.ThrowIfNullOrWhiteSpace(backupId);
         var id = BackupKeys.BackupIdOf(backupId) ?? backupId;
-        var listing = await ListAsync<TManifest>(store!, kind, new Filter(database), cancellationToken).ConfigureAwait(false);
-        return listing.Backups.FirstOrDefault(b => b.BackupId == id)
-            ?? throw new BackupOpsException(
-                BackupOpsErrorKind.NotFound,
-                "BackupNotFound",
-                listing.Leftovers.Any(l => l.Key.Contains(id, StringComparison.Ordinal))
-                    ? $"'{id}' in {store!.Display} is not a valid backup (no manifest or incomplete data). Run 'backupops pg list' to see valid backups."
-                    : $"No backup '{id}' in {store!.Display}. Run 'backupops pg list' (Get-PgBackup) to see the backups there.") { Target = id };
+        var objects = await ListObjectsAsync(store, database is null ? kind.Prefix : BackupKeys.SourcePrefix(kind, database), cancellationToken).ConfigureAwait(false);
+        foreach (var manifest in ManifestsNewestFirst(objects).Where(m => BackupKeys.BackupIdOf(m.Key) == id))
+        {
+            var read = await ReadAsync<TManifest>(store, manifest, objects, cancellationToken).ConfigureAwait(false);
+            if (read.Entry is not null && (database is null || read.Entry.Database == database))
+            {
+                return read.Entry;
+            }
+        }
+
+        throw new BackupOpsException(
+            BackupOpsErrorKind.NotFound,
+            "BackupNotFound",
+            objects.Keys.Any(k => k.Contains(id, StringComparison.Ordinal))
+                ? $"'{id}' in {store.Display} is not a valid backup (no manifest or incomplete data). Run 'backupops pg list' to see valid backups."
+                : $"No backup '{id}' in {store.Display}. Run 'backupops pg list' (Get-PgBackup) to see the backups there.") { Target = id };
     }
 
-    /// <summary>The newest valid backup of a source, or a clear error when there is none.</summary>
+    /// <summary>
+    /// The newest valid backup of a source, or a clear error when there is none. Manifests are read newest
+    /// first and the search stops at the first valid one, so a restore does not wait for the whole catalog.
+    /// </summary>
     public static async Task<CatalogEntry<TManifest>> FindLatestAsync<TManifest>(IBackupStore store, BackupKind kind, string source, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
         ArgumentNullException.ThrowIfNull(store);
-        var listing = await ListAsync<TManifest>(store, kind, new Filter(source, LatestOnly: true), cancellationToken).ConfigureAwait(false);
-        return listing.Backups.Count > 0
-            ? listing.Backups[0]
-            : throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid {kind.Name} backup of '{source}' in {store.Display}. Check the store and the name (list them first).") { Target = source };
+        ArgumentNullException.ThrowIfNull(kind);
+        var objects = await ListObjectsAsync(store, BackupKeys.SourcePrefix(kind, source), cancellationToken).ConfigureAwait(false);
+        foreach (var manifest in ManifestsNewestFirst(objects))
+        {
+            var read = await ReadAsync<TManifest>(store, manifest, objects, cancellationToken).ConfigureAwait(false);
+            if (read.Entry is not null && read.Entry.Database == source)
+            {
+                return read.Entry;
+            }
+        }
+
+        throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid {kind.Name} backup of '{source}' in {store.Display}. Check the store and the name (list them first).") { Target = source };
     }
+
+    private const int ManifestReadConcurrency = 8;
+
+    private static async Task<Dictionary<string, StoreObject>> ListObjectsAsync(IBackupStore store, string prefix, CancellationToken cancellationToken)
+    {
+        var objects = new Dictionary<string, StoreObject>(StringComparer.Ordinal);
+        await foreach (var item in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            objects[item.Key] = item;
+        }
+
+        return objects;
+    }
+
+    // Backup ids start with their UTC start time, so key order within a source is age order.
+    private static IEnumerable<StoreObject> ManifestsNewestFirst(Dictionary<string, StoreObject> objects) =>
+        objects.Values
+            .Where(o => o.Key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal))
+            .OrderByDescending(o => BackupKeys.BackupIdOf(o.Key), StringComparer.Ordinal);
+
+    /// <summary>One manifest checked against the listing: a valid backup, a leftover, or nothing (deleted meanwhile).</summary>
+    private static async Task<CatalogRead<TManifest>> ReadAsync<TManifest>(IBackupStore store, StoreObject manifestObject, Dictionary<string, StoreObject> objects, CancellationToken cancellationToken)
+        where TManifest : class, IBackupManifest
+    {
+        TManifest manifest;
+        try
+        {
+            var bytes = await store.TryGetSmallAsync(manifestObject.Key, cancellationToken).ConfigureAwait(false);
+            if (bytes is null)
+            {
+                return new CatalogRead<TManifest>(null, null, null);
+            }
+
+            manifest = ManifestSerializer.Deserialize<TManifest>(bytes, manifestObject.Key);
+        }
+        catch (BackupOpsException ex) when (ex.Kind == BackupOpsErrorKind.IntegrityFailed)
+        {
+            return new CatalogRead<TManifest>(null, new BackupLeftover(manifestObject.Key, DatabaseOf(manifestObject.Key), manifestObject.Size, manifestObject.LastModifiedUtc, ex.Message, null), null);
+        }
+
+        if (!objects.TryGetValue(manifest.DataKey, out var data))
+        {
+            return new CatalogRead<TManifest>(null, new BackupLeftover(manifestObject.Key, manifest.Database, manifestObject.Size, manifestObject.LastModifiedUtc, "manifest without its data object", null), null);
+        }
+
+        return data.Size != manifest.SizeBytes
+            ? new CatalogRead<TManifest>(null, new BackupLeftover(data.Key, manifest.Database, data.Size, data.LastModifiedUtc, $"data object is {data.Size} bytes, manifest says {manifest.SizeBytes}", null), data.Key)
+            : new CatalogRead<TManifest>(new CatalogEntry<TManifest>(store.Display, manifest, manifestObject.Key), null, data.Key);
+    }
+
+    private sealed record CatalogRead<TManifest>(CatalogEntry<TManifest>? Entry, BackupLeftover? Leftover, string? DataKey)
+        where TManifest : class, IBackupManifest;
 
     private static string? DatabaseOf(string key)
     {

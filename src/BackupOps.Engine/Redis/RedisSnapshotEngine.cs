@@ -55,7 +55,7 @@ public static class RedisSnapshotEngine
             if (request.Logical)
             {
                 (method, obtained, dataKey) = ("logical", "scan", prefix + backupId + ".rdx");
-                await using var writer = await store.BeginWriteAsync(dataKey, cancellationToken).ConfigureAwait(false);
+                await using var writer = await store.BeginWriteAsync(dataKey, 0, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await using var sink = new HashingStoreStream(writer);
@@ -88,7 +88,7 @@ public static class RedisSnapshotEngine
                 databases = summary.Databases.ToDictionary(d => d.Key, d => new RedisDatabaseKeys(d.Value.Keys, d.Value.Expires));
                 (method, obtained, dataKey) = ("rdb", rdb.Obtained, prefix + backupId + ".rdb");
                 rdb.File.Position = 0;
-                await using var writer = await store.BeginWriteAsync(dataKey, cancellationToken).ConfigureAwait(false);
+                await using var writer = await store.BeginWriteAsync(dataKey, 0, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     (sha256, size) = await HashingCopier.CopyAsync(rdb.File, writer.WriteAsync, (done, rate) => progress?.Report(new OperationProgress(activity, $"uploading to {store.Display}", done, rdb.File.Length, rate)), cancellationToken).ConfigureAwait(false);

@@ -10,7 +10,10 @@ public interface IBackupStore : IAsyncDisposable
     string Display { get; }
 
     /// <summary>Starts writing a new object. Nothing is visible under <paramref name="key"/> until <see cref="IStoreObjectWriter.CommitAsync"/>.</summary>
-    Task<IStoreObjectWriter> BeginWriteAsync(string key, CancellationToken cancellationToken);
+    /// <param name="key">The object's key.</param>
+    /// <param name="expectedBytes">A size estimate (0 when unknown); S3 sizes its parts from it so a large object stays within 10,000 parts.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    Task<IStoreObjectWriter> BeginWriteAsync(string key, long expectedBytes, CancellationToken cancellationToken);
 
     /// <summary>Writes a small object (a manifest) in one step; fails rather than overwrite an existing key.</summary>
     Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);

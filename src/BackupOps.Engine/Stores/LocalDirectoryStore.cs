@@ -25,7 +25,7 @@ public sealed class LocalDirectoryStore : IBackupStore
     public string Display => Root;
 
     /// <inheritdoc />
-    public Task<IStoreObjectWriter> BeginWriteAsync(string key, CancellationToken cancellationToken)
+    public Task<IStoreObjectWriter> BeginWriteAsync(string key, long expectedBytes, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
         EnsureDirectory(Path.GetDirectoryName(path)!);
@@ -42,7 +42,7 @@ public sealed class LocalDirectoryStore : IBackupStore
     /// <inheritdoc />
     public async Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
-        await using var writer = await BeginWriteAsync(key, cancellationToken).ConfigureAwait(false);
+        await using var writer = await BeginWriteAsync(key, content.Length, cancellationToken).ConfigureAwait(false);
         await writer.WriteAsync(content, cancellationToken).ConfigureAwait(false);
         await writer.CommitAsync(string.Empty, cancellationToken).ConfigureAwait(false);
     }

@@ -35,8 +35,8 @@ public sealed class S3BackupStore : IBackupStore
     public string Display => Prefix.Length == 0 ? $"s3://{Bucket}" : $"s3://{Bucket}/{Prefix}";
 
     /// <inheritdoc />
-    public Task<IStoreObjectWriter> BeginWriteAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult<IStoreObjectWriter>(new S3MultipartWriter(_client, _options, Bucket, FullKey(key)));
+    public Task<IStoreObjectWriter> BeginWriteAsync(string key, long expectedBytes, CancellationToken cancellationToken) =>
+        Task.FromResult<IStoreObjectWriter>(new S3MultipartWriter(_client, _options, _options.PartSizeFor(expectedBytes), Bucket, FullKey(key)));
 
     /// <inheritdoc />
     public async Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -8,8 +7,10 @@ namespace BackupOps.Engine.Stores;
 /// <summary>
 /// Streams an object of unknown length into S3. Bytes collect in a part-sized buffer; each full buffer is
 /// uploaded as a part while the next fills, with at most <see cref="S3StoreOptions.MaxConcurrentParts"/> in flight,
-/// so memory stays at about (concurrency + 1) × part size whatever the object's size. An object that fits in
-/// one part becomes a single PUT (cheaper, and its metadata can carry the SHA-256). Any failure, or a dispose
+/// so memory stays at about (concurrency + 1) × part size whatever the object's size. The first buffer starts
+/// small and doubles up to the part size, so the many small objects (manifests, run records) cost kilobytes,
+/// not a part. An object that fits in one part becomes a single PUT (cheaper, and its metadata can carry the
+/// SHA-256). Any failure, or a dispose
 /// without commit, aborts the multipart upload so no orphaned parts are billed.
 /// </summary>
 internal sealed class S3MultipartWriter : IStoreObjectWriter
@@ -22,12 +23,16 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
     private readonly SemaphoreSlim _slots;
     private readonly List<Task<PartETag>> _parts = [];
     private readonly CancellationTokenSource _abort = new();
+    private readonly PartBufferPool _pool;
+    private readonly int _partSize;
+    private readonly int _maximumParts;
+    private const int InitialBufferSize = 64 * 1024;
     private byte[] _buffer;
     private int _filled;
     private string? _uploadId;
     private bool _finished;
 
-    public S3MultipartWriter(AmazonS3Client client, S3StoreOptions options, string bucket, string key)
+    public S3MultipartWriter(AmazonS3Client client, S3StoreOptions options, int partSize, string bucket, string key, int maximumParts = S3StoreOptions.MaximumParts)
     {
         _client = client;
         _options = options;
@@ -35,7 +40,10 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         _bucket = bucket;
         _key = key;
         _slots = new SemaphoreSlim(options.MaxConcurrentParts);
-        _buffer = ArrayPool<byte>.Shared.Rent(options.PartSizeBytes);
+        _partSize = partSize;
+        _maximumParts = maximumParts;
+        _pool = new PartBufferPool(partSize);
+        _buffer = new byte[Math.Min(InitialBufferSize, partSize)];
     }
 
     public long BytesWritten { get; private set; }
@@ -45,13 +53,18 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         ObjectDisposedException.ThrowIf(_finished, this);
         while (!data.IsEmpty)
         {
-            var room = _options.PartSizeBytes - _filled;
+            if (_filled == _buffer.Length && _buffer.Length < _partSize)
+            {
+                Grow();
+            }
+
+            var room = _buffer.Length - _filled;
             var take = Math.Min(room, data.Length);
             data.Span[..take].CopyTo(_buffer.AsSpan(_filled));
             _filled += take;
             BytesWritten += take;
             data = data[take..];
-            if (_filled == _options.PartSizeBytes)
+            if (_filled == _partSize)
             {
                 await FlushPartAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -171,11 +184,19 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
             await done.ConfigureAwait(false);
         }
 
+        if (_parts.Count == _maximumParts)
+        {
+            // Refused before S3 would refuse part 10,001 after hours of streaming; the abort removes the parts.
+            throw Errors.BackupOpsException.InvalidInput(
+                "S3TooManyParts",
+                $"s3://{_bucket}/{_key} outgrew {_maximumParts} parts of {_partSize / 1048576} MiB. Rerun with a larger part size (backupops --part-size-mb {Math.Min(1024, _partSize / 1048576 * 4)}).");
+        }
+
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         var buffer = _buffer;
         var length = _filled;
         var partNumber = _parts.Count + 1;
-        _buffer = ArrayPool<byte>.Shared.Rent(_options.PartSizeBytes);
+        _buffer = _pool.Rent();
         _filled = 0;
         _parts.Add(UploadPartAsync(buffer, length, partNumber));
     }
@@ -200,17 +221,18 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
             _slots.Release();
         }
     }
 
-    private void ReturnBuffer()
+    private void Grow()
     {
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
+        var size = Math.Min(_buffer.Length * 2, _partSize);
+        var grown = size == _partSize ? _pool.Rent() : new byte[size];
+        _buffer.AsSpan(0, _filled).CopyTo(grown);
+        _buffer = grown;
     }
+
+    private void ReturnBuffer() => _buffer = [];
 }

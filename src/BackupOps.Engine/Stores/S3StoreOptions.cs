@@ -36,8 +36,15 @@ public sealed record S3StoreOptions
     /// <summary>Base64 256-bit key for SSE-C; never printed.</summary>
     public string? CustomerKey { get; init; }
 
-    /// <summary>Multipart part size; every part but the last has exactly this size (R2 requires equal parts).</summary>
-    public int PartSizeBytes { get; init; } = 16 * 1024 * 1024;
+    /// <summary>Most parts one multipart upload may have (S3 and R2).</summary>
+    public const int MaximumParts = 10_000;
+
+    /// <summary>
+    /// Smallest multipart part size; every part but the last has exactly the chosen size (R2 requires equal
+    /// parts). 8 MiB keeps the upload's buffers at 24 MiB (docs/benchmark.md); larger objects get larger parts,
+    /// see <see cref="PartSizeFor"/>.
+    /// </summary>
+    public int PartSizeBytes { get; init; } = 8 * 1024 * 1024;
 
     /// <summary>Parts uploaded at once; memory use is about (this + 1) × part size.</summary>
     public int MaxConcurrentParts { get; init; } = 2;
@@ -114,6 +121,19 @@ public sealed record S3StoreOptions
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var mb) && mb is >= 5 and <= 1024
             ? mb * 1024 * 1024
             : throw BackupOpsException.InvalidInput("S3PartSizeInvalid", $"The part size '{text}' MiB is out of range. Use a whole number of MiB from 5 to 1024.");
+
+    /// <summary>
+    /// The part size for an object of about <paramref name="expectedBytes"/>: at least <see cref="PartSizeBytes"/>,
+    /// and large enough that 1.5 × the estimate fits in <see cref="MaximumParts"/> parts (a dump can outgrow the
+    /// database's on-disk size when TOAST data compresses worse in the dump), rounded up to whole MiB.
+    /// </summary>
+    public int PartSizeFor(long expectedBytes)
+    {
+        const long MiB = 1024 * 1024;
+        var needed = expectedBytes / 2 * 3 / MaximumParts;
+        var rounded = (needed + MiB - 1) / MiB * MiB;
+        return (int)Math.Clamp(rounded, PartSizeBytes, Math.Max(PartSizeBytes, 1024 * MiB));
+    }
 
     /// <summary>Checks the combination before anything is sent.</summary>
     public void Validate()
