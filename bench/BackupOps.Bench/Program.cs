@@ -22,6 +22,8 @@ if (args is ["generate", ..])
 var sizes = new List<int>();
 var runs = 3;
 var output = Path.Combine("bench", "results");
+var only = new List<string>();
+long memstoreBytes = 16L << 30;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -29,7 +31,9 @@ for (var i = 0; i < args.Length; i++)
         case "--size-mb": sizes.Add(int.Parse(args[++i], CultureInfo.InvariantCulture)); break;
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--output": output = args[++i]; break;
-        default: Console.Error.WriteLine($"unknown argument {args[i]}; use --size-mb N (repeatable) --runs N --output DIR"); return 2;
+        case "--only": only.Add(args[++i]); break;
+        case "--rgw-memory-gb": memstoreBytes = long.Parse(args[++i], CultureInfo.InvariantCulture) << 30; break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}; use --size-mb N (repeatable) --runs N --output DIR --only TEXT (repeatable: scenarios whose name contains it) --rgw-memory-gb N"); return 2;
     }
 }
 
@@ -54,7 +58,7 @@ if (!OperatingSystem.IsWindows())
 }
 var rgwDir = Path.Combine(work, "rgw", "cluster");
 var rgwPort = FreePort();
-var rgwEnv = new Dictionary<string, string> { ["RGW_DIR"] = rgwDir, ["RGW_PORT"] = rgwPort.ToString(CultureInfo.InvariantCulture), ["RGW_MON_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture), ["RGW_BUCKETS"] = "benchmark-bucket" };
+var rgwEnv = new Dictionary<string, string> { ["RGW_DIR"] = rgwDir, ["RGW_PORT"] = rgwPort.ToString(CultureInfo.InvariantCulture), ["RGW_MON_PORT"] = FreePort().ToString(CultureInfo.InvariantCulture), ["RGW_BUCKETS"] = "benchmark-bucket", ["RGW_MEMSTORE_BYTES"] = memstoreBytes.ToString(CultureInfo.InvariantCulture) };
 Console.Error.WriteLine("starting Ceph RGW ...");
 Measure.Shell($"bash '{Path.Combine(repo, "tests", "servers", "rgw.sh")}' start > '{work}/rgw.env'", rgwEnv);
 var report = new StringBuilder();
@@ -73,6 +77,7 @@ try
         ["BACKUPOPS_S3_PROVIDER"] = "generic",
     };
     report.Append(CultureInfo.InvariantCulture, $"# BackupOps benchmark\n\nMachine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; {runs} measured runs after one warm-up; median (min–max). CPU = user + system of the whole process tree; RSS = largest process in the tree (for BackupOps: the dotnet process).\n\n");
+    var peakRss = new Dictionary<int, double>();
     foreach (var size in sizes)
     {
         var db = $"bench_{size}";
@@ -83,13 +88,17 @@ try
         Directory.CreateDirectory(dir);
         var bo = $"dotnet '{cli}'";
         var curlPut = $"curl -sf --aws-sigv4 'aws:amz:us-east-1:s3' --user backupopstestkey:backupopstestsecret -H 'x-amz-content-sha256: UNSIGNED-PAYLOAD' -T {dir}/seed.sql.gz http://127.0.0.1:{rgwPort}/benchmark-bucket/seed/{db}.sql.gz";
+        // RGW keeps objects in memory: each BackupOps upload run first removes the previous run's objects, and
+        // the restore scenarios use the one left by the last measured run.
+        var s3 = new BackupOps.Engine.Stores.S3StoreOptions { Endpoint = env["AWS_ENDPOINT_URL"], AccessKey = env["AWS_ACCESS_KEY_ID"], SecretKey = env["AWS_SECRET_ACCESS_KEY"], Region = "us-east-1", Provider = BackupOps.Engine.Stores.S3Provider.Generic };
+        string EmptyPrefix(string prefix) => $"@empty {prefix}";
         var scenarios = new (string Name, string Group, string Command, string? Before)[]
         {
             ("raw pg_dump -Fc -f file", "backup", $"'{bin}/pg_dump' -Fc -f {dir}/raw.dump {db}", $"rm -f {dir}/raw.dump"),
             ("seed: pg_dump | gzip -9 > tmp; upload", "backup", $"'{bin}/pg_dump' {db} | gzip -9 > {dir}/seed.sql.gz && {curlPut}", null),
             ("BackupOps → folder", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store {dir}/store", $"rm -rf {dir}/store"),
-            ("BackupOps → RGW", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size}", null),
-            ("BackupOps → RGW, age", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/age{size} --recipient {recipient}", null),
+            ("BackupOps → RGW", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size}", EmptyPrefix($"bo{size}/")),
+            ("BackupOps → RGW, age", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/age{size} --recipient {recipient}", EmptyPrefix($"age{size}/")),
             ("raw pg_restore -j 1 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r1 -j 1 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r1 && '{bin}/createdb' {db}_r1"),
             ("raw pg_restore -j 2 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r2 -j 2 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r2 && '{bin}/createdb' {db}_r2"),
             ("seed: gunzip -c | psql", "restore", $"gunzip -c {dir}/seed.sql.gz | '{bin}/psql' -q -o /dev/null -d {db}_r3", $"'{bin}/dropdb' --if-exists {db}_r3 && '{bin}/createdb' {db}_r3"),
@@ -97,12 +106,17 @@ try
             ("BackupOps ← RGW, --jobs 2", "restore", $"{bo} pg restore --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r5 --force --jobs 2", null),
         };
         var results = new Dictionary<string, List<Measurement>>();
-        foreach (var (name, _, command, before) in scenarios)
+        var selected = scenarios.Where(sc => only.Count == 0 || only.Any(o => sc.Name.Contains(o, StringComparison.Ordinal))).ToList();
+        foreach (var (name, _, command, before) in selected)
         {
             results[name] = [];
             for (var run = 0; run <= runs; run++)
             {
-                if (before is not null)
+                if (before is not null && before.StartsWith("@empty ", StringComparison.Ordinal))
+                {
+                    await S3Cleanup.EmptyPrefixAsync(s3, "benchmark-bucket", before["@empty ".Length..]);
+                }
+                else if (before is not null)
                 {
                     Measure.Shell(before, env);
                 }
@@ -116,17 +130,34 @@ try
             }
         }
 
-        var dumpMb = new FileInfo(Path.Combine(dir, "raw.dump")).Length / 1048576.0;
+        var rawDump = new FileInfo(Path.Combine(dir, "raw.dump"));
+        var dumpMb = rawDump.Exists ? rawDump.Length / 1048576.0 : double.NaN;
         report.Append(CultureInfo.InvariantCulture, $"## {size} MB dataset (custom-format dump {dumpMb:0} MB)\n\n| Scenario | Wall s | CPU s | Peak RSS MB | vs raw | vs seed |\n| --- | --- | --- | --- | --- | --- |\n");
-        double MedianWall(string name) => Median(results[name].Select(r => r.WallSeconds));
-        foreach (var (name, group, _, _) in scenarios)
+        double MedianWall(string name) => results.TryGetValue(name, out var m) ? Median(m.Select(r => r.WallSeconds)) : double.NaN;
+        foreach (var (name, group, _, _) in selected)
         {
             var walls = results[name].Select(r => r.WallSeconds).ToList();
             var raw = group == "backup" ? MedianWall("raw pg_dump -Fc -f file") : MedianWall(name.Contains("jobs 1", StringComparison.Ordinal) ? "raw pg_restore -j 1 (file)" : "raw pg_restore -j 2 (file)");
             var seed = group == "backup" ? MedianWall("seed: pg_dump | gzip -9 > tmp; upload") : MedianWall("seed: gunzip -c | psql");
             var ours = name.StartsWith("BackupOps", StringComparison.Ordinal);
             var median = Median(walls);
-            report.Append(CultureInfo.InvariantCulture, $"| {name.Replace("|", "\\|", StringComparison.Ordinal)} | {median:0.00} ({walls.Min():0.00}–{walls.Max():0.00}) | {Median(results[name].Select(r => r.CpuSeconds)):0.00} | {results[name].Max(r => r.PeakRssKb) / 1024.0:0} | {(ours ? $"{median / raw:0.00}×" : "")} | {(ours ? $"{median / seed:0.00}×" : "")} |\n");
+            report.Append(CultureInfo.InvariantCulture, $"| {name.Replace("|", "\\|", StringComparison.Ordinal)} | {median:0.00} ({walls.Min():0.00}–{walls.Max():0.00}) | {Median(results[name].Select(r => r.CpuSeconds)):0.00} | {results[name].Max(r => r.PeakRssKb) / 1024.0:0} | {Ratio(ours, median, raw)} | {Ratio(ours, median, seed)} |\n");
+        }
+
+        report.Append('\n');
+        if (results.TryGetValue("BackupOps → RGW", out var rgwRuns))
+        {
+            peakRss[size] = rgwRuns.Max(r => r.PeakRssKb) / 1024.0;
+        }
+    }
+
+    if (peakRss.Count > 0)
+    {
+        var smallest = peakRss.OrderBy(p => p.Key).First();
+        report.Append("## Memory: BackupOps → RGW peak RSS by dataset size\n\n| Dataset | Peak RSS MB | vs smallest |\n| --- | --- | --- |\n");
+        foreach (var (size, rss) in peakRss.OrderBy(p => p.Key))
+        {
+            report.Append(CultureInfo.InvariantCulture, $"| {size} MB | {rss:0} | {rss / smallest.Value:0.00}× |\n");
         }
 
         report.Append('\n');
@@ -144,6 +175,8 @@ finally
     Measure.Shell($"bash '{Path.Combine(repo, "tests", "servers", "rgw.sh")}' stop", rgwEnv);
     Directory.Delete(work, recursive: true);
 }
+
+static string Ratio(bool ours, double median, double baseline) => ours && !double.IsNaN(baseline) ? $"{median / baseline:0.00}×" : "";
 
 static double Median(IEnumerable<double> values)
 {

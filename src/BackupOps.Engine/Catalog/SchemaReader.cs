@@ -33,7 +33,7 @@ internal static class SchemaReader
 
         var rows = new List<TableRowInfo>();
         await using (var command = new NpgsqlCommand($"""
-            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.reltuples::bigint
+            SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), c.reltuples::bigint, pg_table_size(c.oid)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE {UserSchemas} AND c.relkind IN ('r','p') AND {NotExtensionMember} ORDER BY 1
             """, connection))
@@ -41,7 +41,7 @@ internal static class SchemaReader
         {
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add(new TableRowInfo(reader.GetString(0), reader.GetInt64(1), null));
+                rows.Add(new TableRowInfo(reader.GetString(0), reader.GetInt64(1), null, reader.GetInt64(2)));
             }
         }
 

@@ -26,4 +26,5 @@ public sealed record SchemaSummary
 /// <param name="Name">Qualified name, <c>schema.table</c>.</param>
 /// <param name="EstimatedRows">The planner's estimate (pg_class.reltuples; -1 when never analysed).</param>
 /// <param name="ExactRows">COUNT(*) in the dump's snapshot, for tables named critical at backup time.</param>
-public sealed record TableRowInfo(string Name, long EstimatedRows, long? ExactRows);
+/// <param name="Bytes">pg_table_size at backup time (null in manifests written before it was recorded); a parallel restore balances its workers by it.</param>
+public sealed record TableRowInfo(string Name, long EstimatedRows, long? ExactRows, long? Bytes = null);

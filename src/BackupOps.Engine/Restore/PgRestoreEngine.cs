@@ -11,8 +11,10 @@ namespace BackupOps.Engine.Restore;
 
 /// <summary>
 /// Restores a backup into a database and validates it. Order matters: the target is inspected (and a non-empty
-/// one refused without force) before any download; the backup's SHA-256 is verified before the target is created
-/// or cleaned; a failed restore drops the database it created, so nothing that looks restored is left behind.
+/// one refused without force) before any download; the restore runs into a scratch database while the backup's
+/// SHA-256 is computed over the same bytes; only a restore whose bytes matched the manifest and whose pg_restore
+/// succeeded replaces the target (drop, then rename). Anything else drops the scratch database, so nothing that
+/// looks restored is left behind and an existing target is never touched by a failed restore.
 /// </summary>
 public static class PgRestoreEngine
 {
@@ -33,7 +35,7 @@ public static class PgRestoreEngine
         {
             null => "does not exist and would be created",
             0 => "exists and is empty",
-            _ when request.Force => $"holds {objects} objects and would be DROPPED and recreated (-Force)",
+            _ when request.Force => $"holds {objects} objects and would be REPLACED (-Force) once the restore into a scratch database has succeeded",
             _ => $"holds {objects} objects: the restore would be refused without -Force",
         };
         return $"restore {entry?.BackupId ?? request.Path} into {targetName} on {request.TargetServer.Host}:{request.TargetServer.Port}: target {state}";
@@ -78,47 +80,49 @@ public static class PgRestoreEngine
                 throw BackupOpsException.InvalidInput("IdentityFileRequired", $"Backup {manifest.BackupId} is encrypted with age. Pass the identity file with -IdentityFile / --identity.");
             }
 
-            // 2. Verify the bytes before the target is touched.
-            var checks = new List<RestoreCheck>();
-            using var source = entry is not null
-                ? await VerifiedSource.AcquireAsync(store!, entry.Manifest, request.TempDirectory, progress, cancellationToken).ConfigureAwait(false)
-                : null;
-            var sourcePath = source?.FilePath ?? request.Path!;
-            checks.Add(manifest is null
-                ? new RestoreCheck("sha256", CheckOutcome.Warning, "file restore without a manifest: no recorded SHA-256 to verify")
-                : new RestoreCheck("sha256", CheckOutcome.Passed, manifest.Sha256));
-
-            // 3. Prepare the target.
-            progress?.Report(new OperationProgress(activity, "preparing target database", 0, null, 0));
-            if (existing is not null && (existing > 0 || request.Force))
-            {
-                await target.DropAsync(cancellationToken).ConfigureAwait(false);
-                existing = null;
-            }
-
-            var created = existing is null;
-            if (created)
-            {
-                await target.CreateAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            // 4. Restore; a failure removes the database this restore created.
+            // 2. Restore into a scratch database while the bytes are verified; the target is replaced only by a
+            //    restore whose SHA-256 matched and whose pg_restore succeeded, so a damaged backup or a failed
+            //    restore never touches it, even with -Force.
+            var scratch = new TargetDatabase(request.TargetServer, TargetDatabase.ScratchName(targetName));
+            progress?.Report(new OperationProgress(activity, $"creating {scratch.Name}", 0, null, 0));
+            await scratch.CreateAsync(cancellationToken).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
+            var bytesDuration = TimeSpan.Zero;
             try
             {
-                progress?.Report(new OperationProgress(activity, $"pg_restore --jobs {request.Jobs}", source?.SizeBytes ?? 0, source?.SizeBytes, 0));
-                await RestoreFileAsync(request, manifest, sourcePath, targetName, redactor, cancellationToken).ConfigureAwait(false);
+                var command = CommandFor(request, manifest, scratch.Name, redactor);
+                if (manifest is not null)
+                {
+                    bytesDuration = await VerifiedRestore.RunAsync(store!, manifest, command, request.Jobs, request.IdentityFile, request.TempDirectory, progress, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    progress?.Report(new OperationProgress(activity, $"pg_restore --jobs {request.Jobs}", 0, null, 0));
+                    await RestoreFileAsync(request, command, cancellationToken).ConfigureAwait(false);
+                }
+
+                // 3. Swap it in.
+                progress?.Report(new OperationProgress(activity, $"renaming {scratch.Name} to {targetName}", 0, null, 0));
+                if (existing is not null)
+                {
+                    await target.DropAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await scratch.RenameToAsync(targetName, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                if (created)
-                {
-                    await target.DropAsync(CancellationToken.None).ConfigureAwait(false);
-                }
-
+                await scratch.DropAsync(CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
 
+            var created = existing is null;
+            var checks = new List<RestoreCheck>
+            {
+                manifest is null
+                    ? new RestoreCheck("sha256", CheckOutcome.Warning, "file restore without a manifest: no recorded SHA-256 to verify")
+                    : new RestoreCheck("sha256", CheckOutcome.Passed, manifest.Sha256),
+            };
             var restoreDuration = clock.Elapsed;
             clock.Restart();
             progress?.Report(new OperationProgress(activity, "validating", 0, null, 0));
@@ -130,8 +134,8 @@ public static class PgRestoreEngine
                 TargetDatabase = targetName,
                 TargetServer = $"{request.TargetServer.Host}:{request.TargetServer.Port}",
                 CreatedDatabase = created,
-                SizeBytes = source?.SizeBytes ?? new FileInfo(sourcePath).Length,
-                DownloadDuration = source?.Duration ?? TimeSpan.Zero,
+                SizeBytes = manifest?.SizeBytes ?? new FileInfo(request.Path!).Length,
+                DownloadDuration = bytesDuration,
                 RestoreDuration = restoreDuration,
                 ValidationDuration = clock.Elapsed,
                 Checks = checks,
@@ -182,78 +186,30 @@ public static class PgRestoreEngine
         }
     }
 
-    private static async Task RestoreFileAsync(PgRestoreRequest request, BackupManifest? manifest, string path, string targetName, SecretRedactor redactor, CancellationToken cancellationToken)
+    private static PgRestoreCommand CommandFor(PgRestoreRequest request, BackupManifest? manifest, string databaseName, SecretRedactor redactor)
     {
-        var environment = request.TargetServer.WithDatabase(targetName).ToLibpqEnvironment();
-        var lower = path.ToLowerInvariant();
-        if (manifest is null && (lower.EndsWith(".sql", StringComparison.Ordinal) || lower.EndsWith(".sql.gz", StringComparison.Ordinal)))
-        {
-            await LegacySqlRestore.RunAsync(path, request.TargetServer, targetName, environment, redactor, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
         var pgRestore = PgToolLocator.Find("pg_restore", PgToolLocator.ParseMajor(manifest?.PgDumpVersion ?? string.Empty));
-        var arguments = new List<string> { "--exit-on-error", "--no-password", $"--host={request.TargetServer.Host}", $"--port={request.TargetServer.Port}", $"--dbname={targetName}" };
+        var arguments = new List<string> { "--exit-on-error", "--no-password", $"--host={request.TargetServer.Host}", $"--port={request.TargetServer.Port}", $"--dbname={databaseName}" };
         if (!request.PreserveOwnership)
         {
             arguments.Add("--no-owner");
             arguments.Add("--no-privileges");
         }
 
-        var encrypted = manifest?.Encryption is not null;
-        string? decryptedDirectory = null;
-        try
+        return new PgRestoreCommand(pgRestore, arguments, request.TargetServer.WithDatabase(databaseName).ToLibpqEnvironment(), redactor, databaseName);
+    }
+
+    /// <summary>A file without a manifest: a plain custom-format dump, or a legacy .sql / .sql.gz script.</summary>
+    private static async Task RestoreFileAsync(PgRestoreRequest request, PgRestoreCommand command, CancellationToken cancellationToken)
+    {
+        var path = request.Path!;
+        var lower = path.ToLowerInvariant();
+        if (lower.EndsWith(".sql", StringComparison.Ordinal) || lower.EndsWith(".sql.gz", StringComparison.Ordinal))
         {
-            if (encrypted && request.Jobs > 1)
-            {
-                // Parallel pg_restore seeks in the archive: decrypt once to a temporary file.
-                decryptedDirectory = VerifiedSource.CreateTempDirectory(request.TempDirectory, manifest!.BackupId);
-                var plain = System.IO.Path.Combine(decryptedDirectory, "backup.dump");
-                await using (var decrypt = ProcessRunner.Start(AgeTool.Find(), [.. AgeTool.DecryptArguments(request.IdentityFile!), "-o", plain, path], null, redactor))
-                {
-                    await decrypt.WaitForSuccessAsync("AgeDecryptFailed", "Decrypting the backup", cancellationToken).ConfigureAwait(false);
-                }
-
-                path = plain;
-                encrypted = false;
-            }
-
-            if (request.Jobs > 1)
-            {
-                arguments.Add($"--jobs={request.Jobs}");
-            }
-
-            if (!encrypted)
-            {
-                arguments.Add(path);
-                await using var restore = ProcessRunner.Start(pgRestore, arguments, environment, redactor);
-                await restore.WaitForSuccessAsync("PgRestoreFailed", $"Restore into {targetName}", cancellationToken).ConfigureAwait(false);
-                return;
-            }
-
-            // One job: stream age's output straight into pg_restore.
-            await using var age = ProcessRunner.Start(AgeTool.Find(), [.. AgeTool.DecryptArguments(request.IdentityFile!), path], null, redactor);
-            await using var restoreFromPipe = ProcessRunner.Start(pgRestore, arguments, environment, redactor, redirectInput: true);
-            var pump = Task.Run(
-                async () =>
-                {
-                    try
-                    {
-                        await age.Output.CopyToAsync(restoreFromPipe.Input, 1 << 20, cancellationToken).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        await restoreFromPipe.Input.DisposeAsync().ConfigureAwait(false);
-                    }
-                },
-                cancellationToken);
-            await age.WaitForSuccessAsync("AgeDecryptFailed", "Decrypting the backup (check the identity file)", cancellationToken).ConfigureAwait(false);
-            await pump.ConfigureAwait(false);
-            await restoreFromPipe.WaitForSuccessAsync("PgRestoreFailed", $"Restore into {targetName}", cancellationToken).ConfigureAwait(false);
+            await LegacySqlRestore.RunAsync(path, request.TargetServer, command.DatabaseName, command.Environment, command.Redactor, cancellationToken).ConfigureAwait(false);
+            return;
         }
-        finally
-        {
-            VerifiedSource.DeleteQuietly(decryptedDirectory);
-        }
+
+        await command.RunAsync(request.Jobs > 1 ? [$"--jobs={request.Jobs}", path] : [path], cancellationToken).ConfigureAwait(false);
     }
 }

@@ -34,6 +34,27 @@ internal sealed class TargetDatabase(PgConnectionSettings server, string name)
         return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <summary>
+    /// The database a restore fills before it is renamed to <paramref name="target"/>: recognisable (a killed restore
+    /// leaves <c>&lt;target&gt;_restoring_&lt;id&gt;</c>, safe to drop) and within PostgreSQL's 63-byte names.
+    /// </summary>
+    public static string ScratchName(string target)
+    {
+        var prefix = target;
+        while (System.Text.Encoding.UTF8.GetByteCount(prefix) > 40)
+        {
+            prefix = prefix[..^1];
+        }
+
+        return $"{prefix}_restoring_{Guid.NewGuid().ToString("N")[..6]}";
+    }
+
+    public async Task RenameToAsync(string newName, CancellationToken cancellationToken)
+    {
+        await using var admin = await PgConnector.OpenAsync(Maintenance, cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(admin, $"ALTER DATABASE {Quote(admin, Name)} RENAME TO {Quote(admin, newName)}", cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await using var admin = await PgConnector.OpenAsync(Maintenance, cancellationToken).ConfigureAwait(false);
@@ -64,7 +85,7 @@ internal sealed class TargetDatabase(PgConnectionSettings server, string name)
         }
         catch (PostgresException ex)
         {
-            throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "TargetDatabaseFailed", $"{sql.Split(' ')[0]} DATABASE failed ({ex.SqlState}): {ex.MessageText}. The connecting user needs the CREATEDB privilege.", ex);
+            throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "TargetDatabaseFailed", $"{sql.Split(' ')[0]} DATABASE {sql.Split(' ')[2]} failed ({ex.SqlState}): {ex.MessageText}. The connecting user needs the CREATEDB privilege.", ex);
         }
     }
 }

@@ -20,6 +20,7 @@ public static partial class PgToolLocator
         var candidates = CandidateDirectories()
             .Select(dir => Path.Combine(dir, name))
             .Where(File.Exists)
+            .Where(path => !IsDebianWrapper(path))
             .Distinct(StringComparer.Ordinal)
             .Select(path => Describe(name, path))
             .OfType<ExternalTool>()
@@ -67,6 +68,22 @@ public static partial class PgToolLocator
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             yield return dir;
+        }
+    }
+
+    // Debian's /usr/bin/pg_* (and /bin/pg_*) are links to pg_wrapper, which only dispatches to the versioned
+    // binaries under /usr/lib/postgresql that are probed anyway; asking each link for its version cost a
+    // process start per link on every backup and restore.
+    private static bool IsDebianWrapper(string path)
+    {
+        try
+        {
+            return Directory.Exists("/usr/lib/postgresql")
+                && File.ResolveLinkTarget(path, returnFinalTarget: true) is { Name: "pg_wrapper" };
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
