@@ -12,8 +12,9 @@ public sealed class S3WriterTests
     private const int MiB = 1024 * 1024;
 
     [Theory]
-    [InlineData(0L, 8)]
-    [InlineData(4L * 1024 * MiB, 8)]
+    [InlineData(0L, 5)]
+    [InlineData(4L * 1024 * MiB, 5)]
+    [InlineData(40_000_000_000L, 6)]
     [InlineData(200_000_000_000L, 29)]
     [InlineData(20_000_000_000_000L, 1024)]
     public void Part_size_grows_so_one_and_a_half_times_the_database_fits_in_ten_thousand_parts(long databaseBytes, int expectedMiB)

@@ -31,7 +31,7 @@ internal sealed class CommonOptions
 
     public Option<string?> KmsKeyId { get; } = new("--kms-key-id") { Description = "KMS key id for --sse aws:kms." };
 
-    public Option<int?> PartSizeMb { get; } = new("--part-size-mb") { Description = "Smallest multipart part size in MiB (5-1024, default 8; raised automatically so a large database fits in 10,000 parts)." };
+    public Option<int?> PartSizeMb { get; } = new("--part-size-mb") { Description = "Smallest multipart part size in MiB (5-1024, default 5; raised automatically so a large database fits in 10,000 parts)." };
 
     public Option<string?> NotifyOn { get; } = new("--notify-on") { Description = "Webhook notifications (BACKUPOPS_WEBHOOK_URL): always or failure. Default: BACKUPOPS_NOTIFY_ON, else always." };
 

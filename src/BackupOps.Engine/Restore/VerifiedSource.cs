@@ -9,7 +9,8 @@ namespace BackupOps.Engine.Restore;
 /// <summary>
 /// A backup's bytes on local disk, proven equal to the manifest's SHA-256 before anything touches the target.
 /// A folder store is hashed in place; a remote store is downloaded once into a temporary folder, hashing on the way.
-/// pg_restore needs a seekable file for parallel jobs, and refusing a damaged backup before use needs the hash first.
+/// Redis restores use it (redis-server loads an RDB file from disk, so there is nothing to overlap); PostgreSQL
+/// restores overlap download and restore instead (<see cref="VerifiedRestore"/>).
 /// </summary>
 internal sealed class VerifiedSource : IDisposable
 {

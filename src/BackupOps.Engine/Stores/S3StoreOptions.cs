@@ -41,10 +41,11 @@ public sealed record S3StoreOptions
 
     /// <summary>
     /// Smallest multipart part size; every part but the last has exactly the chosen size (R2 requires equal
-    /// parts). 8 MiB keeps the upload's buffers at 24 MiB (docs/benchmark.md); larger objects get larger parts,
+    /// parts). S3's 5 MiB minimum keeps the upload's buffers at 15 MiB: 8 MiB parts cost 12 MB more peak RSS
+    /// for no measurable speed (docs/benchmark.md); larger objects get larger parts,
     /// see <see cref="PartSizeFor"/>.
     /// </summary>
-    public int PartSizeBytes { get; init; } = 8 * 1024 * 1024;
+    public int PartSizeBytes { get; init; } = MinimumPartSize;
 
     /// <summary>Parts uploaded at once; memory use is about (this + 1) × part size.</summary>
     public int MaxConcurrentParts { get; init; } = 2;

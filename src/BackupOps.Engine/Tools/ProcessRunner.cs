@@ -56,6 +56,11 @@ public static class ProcessRunner
                 $"{tool.Name} at {tool.Path} could not be started: {ex.Message}.", ex);
         }
 
+        if (redirectInput)
+        {
+            PipeCapacity.TryWiden(process.StandardInput.BaseStream, 1 << 20);
+        }
+
         return new ChildProcess(tool.Name, process, redactor);
     }
 
