@@ -18,7 +18,9 @@
 # - extra storage classes are added to the default placement so x-amz-storage-class
 #   and lifecycle transitions to them really work (RGW alone knows only STANDARD);
 # - rgw_crypt_require_ssl=false so SSE-C works over plain http on loopback;
-# - rgw_lc_debug_interval compresses a lifecycle "day" to N seconds.
+# - rgw_lc_debug_interval compresses a lifecycle "day" to N seconds;
+# - deleted objects are garbage-collected after 5 s, not 2 h: the OSD lives in memory,
+#   and a full OSD makes RGW block writes (the benchmark deletes 4 GB objects between runs).
 # Daemons are killed only through their recorded PIDs whose command line names our config.
 # -----------------------------------------------------------------------------
 set -Eeuo pipefail
@@ -134,6 +136,8 @@ rgw dns name = localhost
 rgw lc debug interval = $LC
 rgw enable usage log = false
 rgw crypt require ssl = false
+rgw gc obj min wait = 5
+rgw gc processor period = 5
 CONF
 
 KR=$DIR/keyring

@@ -12,7 +12,7 @@ internal static class PgBackupCommand
     public static Command Create(CommonOptions common)
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Check the connection, pg_dump version, age and that the store is writable; back up nothing." };
-        var compress = new Option<int>("--compress") { Description = "pg_dump compression level 0-9.", DefaultValueFactory = _ => PgBackupRequest.DefaultCompressionLevel };
+        var compress = new Option<int>("--compress") { Description = "pg_dump compression level 0-9 (1 is about 3× faster than pg_dump's default 6 for a few percent more bytes).", DefaultValueFactory = _ => PgBackupRequest.DefaultCompressionLevel };
         var noOwner = new Option<bool>("--no-owner") { Description = "pg_dump --no-owner." };
         var noPrivileges = new Option<bool>("--no-privileges") { Description = "pg_dump --no-privileges." };
         var tables = new Option<string[]>("--table") { Description = "Only these tables (pg_dump --table pattern); repeatable." };

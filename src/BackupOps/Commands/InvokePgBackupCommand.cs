@@ -21,7 +21,7 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
     public string? Store { get; set; }
 
     /// <summary>
-    /// <para type="description">pg_dump compression level, 0 (none) to 9.</para>
+    /// <para type="description">pg_dump compression level, 0 (none) to 9. Default 1: about 3× faster than pg_dump's default 6 for a few percent more bytes.</para>
     /// </summary>
     [Parameter]
     [ValidateRange(0, 9)]
