@@ -15,8 +15,10 @@ public sealed class FailureTests
 {
     private static PostgresServer Pg => PostgresServer.Shared;
 
-    [Fact]
-    public async Task A_flipped_byte_in_a_folder_backup_is_refused_before_the_target_is_created()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_flipped_byte_in_a_folder_backup_is_refused_and_no_target_is_created(int jobs)
     {
         using var folder = new TempFolder();
         var source = await Pg.CreateDatabaseAsync("flip");
@@ -25,11 +27,12 @@ public sealed class FailureTests
         FlipByte(Path.Combine(folder.Path, backup.Manifest.DataKey), backup.Manifest.SizeBytes / 2);
 
         var target = Pg.NewDatabaseName("flip_target");
-        var error = await Assert.ThrowsAsync<BackupOpsException>(() => PgRestoreEngine.RunAsync(new PgRestoreRequest { TargetServer = Pg.Settings(), Store = folder.Path, BackupId = backup.BackupId, TargetDatabase = target }, null, default));
+        var error = await Assert.ThrowsAsync<BackupOpsException>(() => PgRestoreEngine.RunAsync(new PgRestoreRequest { TargetServer = Pg.Settings(), Store = folder.Path, BackupId = backup.BackupId, TargetDatabase = target, Jobs = jobs }, null, default));
 
         Assert.Equal("BackupChecksumMismatch", error.ErrorId);
         Assert.Contains(backup.Manifest.Sha256, error.Message, StringComparison.Ordinal);
         Assert.False(await Pg.DatabaseExistsAsync(target));
+        Assert.Equal(0L, await Pg.ScalarAsync("postgres", $"SELECT count(*) FROM pg_database WHERE starts_with(datname, '{target}_restoring_')"));
     }
 
     [Fact]

@@ -47,6 +47,8 @@ public sealed class SecretsTests
             () => PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source) with { Password = Pg.Password + "x" }, Store = store, S3 = s3.Options }, progress, default),
             () => PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = store, S3 = s3.Options with { SecretKey = s3.Options.SecretKey + "x" } }, progress, default),
             () => PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = store, S3 = s3.Options, AgeRecipients = [keys.SecretKey] }, progress, default),
+            () => PgRestoreEngine.RunAsync(new PgRestoreRequest { TargetServer = Pg.Settings() with { Password = Pg.Password + "x" }, Store = store, S3 = s3.Options, BackupId = backup.BackupId, TargetDatabase = Pg.NewDatabaseName("secrets_bad_pw"), IdentityFile = keys.IdentityFile, Jobs = 2 }, progress, default),
+            () => PgRestoreEngine.RunAsync(new PgRestoreRequest { TargetServer = Pg.Settings(), Store = store, S3 = s3.Options with { SecretKey = s3.Options.SecretKey + "x" }, BackupId = backup.BackupId, TargetDatabase = Pg.NewDatabaseName("secrets_bad_s3"), IdentityFile = keys.IdentityFile, Jobs = 2 }, progress, default),
         })
         {
             var error = await Assert.ThrowsAsync<BackupOpsException>(failing);

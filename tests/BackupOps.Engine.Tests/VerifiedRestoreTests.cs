@@ -18,6 +18,7 @@ public sealed class VerifiedRestoreTests
 
     [Theory]
     [InlineData(1, false)]
+    [InlineData(1, true)]
     [InlineData(2, false)]
     [InlineData(2, true)]
     public async Task A_damaged_remote_backup_is_refused_after_a_concurrent_restore_and_the_target_keeps_its_data(int jobs, bool encrypted)

@@ -186,7 +186,7 @@ public static class PgRestoreEngine
         }
     }
 
-    private static PgRestoreCommand CommandFor(PgRestoreRequest request, BackupManifest? manifest, string databaseName, SecretRedactor redactor)
+    private static PgRestoreInvocation CommandFor(PgRestoreRequest request, BackupManifest? manifest, string databaseName, SecretRedactor redactor)
     {
         var pgRestore = PgToolLocator.Find("pg_restore", PgToolLocator.ParseMajor(manifest?.PgDumpVersion ?? string.Empty));
         var arguments = new List<string> { "--exit-on-error", "--no-password", $"--host={request.TargetServer.Host}", $"--port={request.TargetServer.Port}", $"--dbname={databaseName}" };
@@ -196,11 +196,11 @@ public static class PgRestoreEngine
             arguments.Add("--no-privileges");
         }
 
-        return new PgRestoreCommand(pgRestore, arguments, request.TargetServer.WithDatabase(databaseName).ToLibpqEnvironment(), redactor, databaseName);
+        return new PgRestoreInvocation(pgRestore, arguments, request.TargetServer.WithDatabase(databaseName).ToLibpqEnvironment(), redactor, databaseName);
     }
 
     /// <summary>A file without a manifest: a plain custom-format dump, or a legacy .sql / .sql.gz script.</summary>
-    private static async Task RestoreFileAsync(PgRestoreRequest request, PgRestoreCommand command, CancellationToken cancellationToken)
+    private static async Task RestoreFileAsync(PgRestoreRequest request, PgRestoreInvocation command, CancellationToken cancellationToken)
     {
         var path = request.Path!;
         var lower = path.ToLowerInvariant();

@@ -14,7 +14,7 @@ namespace BackupOps.Engine.Restore;
 internal static class StagedParallelRestore
 {
     public static async Task RunAsync(
-        PgRestoreCommand pgRestore,
+        PgRestoreInvocation pgRestore,
         GrowingFile archive,
         Func<Task> waitForVerifiedArchive,
         int jobs,

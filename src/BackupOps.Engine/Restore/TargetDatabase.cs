@@ -52,13 +52,13 @@ internal sealed class TargetDatabase(PgConnectionSettings server, string name)
     public async Task RenameToAsync(string newName, CancellationToken cancellationToken)
     {
         await using var admin = await PgConnector.OpenAsync(Maintenance, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(admin, $"ALTER DATABASE {Quote(admin, Name)} RENAME TO {Quote(admin, newName)}", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(admin, $"ALTER DATABASE {Quote(admin, Name)} RENAME TO {Quote(admin, newName)}", $"Renaming database {Name} to {newName}", "own the database", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await using var admin = await PgConnector.OpenAsync(Maintenance, cancellationToken).ConfigureAwait(false);
-        await ExecuteAsync(admin, $"CREATE DATABASE {Quote(admin, Name)}", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(admin, $"CREATE DATABASE {Quote(admin, Name)}", $"Creating database {Name}", "have the CREATEDB privilege", cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DropAsync(CancellationToken cancellationToken)
@@ -66,7 +66,7 @@ internal sealed class TargetDatabase(PgConnectionSettings server, string name)
         await using var admin = await PgConnector.OpenAsync(Maintenance, cancellationToken).ConfigureAwait(false);
         // WITH (FORCE) (PostgreSQL 13+) ends sessions still connected to it, such as a killed pg_restore's.
         var force = admin.PostgreSqlVersion.Major >= 13 ? " WITH (FORCE)" : string.Empty;
-        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {Quote(admin, Name)}{force}", cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {Quote(admin, Name)}{force}", $"Dropping database {Name}", "own the database", cancellationToken).ConfigureAwait(false);
     }
 
     private static string Quote(NpgsqlConnection connection, string identifier)
@@ -76,7 +76,7 @@ internal sealed class TargetDatabase(PgConnectionSettings server, string name)
         return (string)command.ExecuteScalar()!;
     }
 
-    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, string what, string privilege, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
         try
@@ -85,7 +85,7 @@ internal sealed class TargetDatabase(PgConnectionSettings server, string name)
         }
         catch (PostgresException ex)
         {
-            throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "TargetDatabaseFailed", $"{sql.Split(' ')[0]} DATABASE {sql.Split(' ')[2]} failed ({ex.SqlState}): {ex.MessageText}. The connecting user needs the CREATEDB privilege.", ex);
+            throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "TargetDatabaseFailed", $"{what} failed ({ex.SqlState}): {ex.MessageText}. The connecting user must {privilege}.", ex);
         }
     }
 }

@@ -19,7 +19,7 @@ internal static class VerifiedRestore
     public static async Task<TimeSpan> RunAsync(
         IBackupStore store,
         BackupManifest manifest,
-        PgRestoreCommand pgRestore,
+        PgRestoreInvocation pgRestore,
         int jobs,
         string? identityFile,
         string? tempRoot,
@@ -93,13 +93,7 @@ internal static class VerifiedRestore
         bytesDone();
     }
 
-    private static void Verify(BackupManifest manifest, (string Sha256, long Size) actual)
-    {
-        if (!IsIntact(manifest, actual))
-        {
-            throw Mismatch(manifest, actual);
-        }
-    }
+    private static void Verify(BackupManifest manifest, (string Sha256, long Size) actual) => ManifestChecksum.Verify(manifest, actual.Sha256, actual.Size);
 
     private static async Task<(string, long)> HashLocalAsync(IBackupStore store, BackupManifest manifest, Action<long, double>? report, CancellationToken cancellationToken)
     {
@@ -155,11 +149,15 @@ internal static class VerifiedRestore
                 var hash = StreamIntoAsync(source, age.Input, report, cancellationToken);
                 result = await hash.ConfigureAwait(false);
                 await plain.ConfigureAwait(false);
-                if (!IsIntact(manifest, result))
+                try
+                {
+                    Verify(manifest, result);
+                }
+                catch
                 {
                     // age's complaint about a damaged file would hide the real finding.
                     age.Kill();
-                    throw Mismatch(manifest, result);
+                    throw;
                 }
 
                 await age.WaitForSuccessAsync("AgeDecryptFailed", "Decrypting the backup (check the identity file)", cancellationToken).ConfigureAwait(false);
@@ -227,10 +225,4 @@ internal static class VerifiedRestore
             await archive.AppendAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static bool IsIntact(BackupManifest manifest, (string Sha256, long Size) actual) =>
-        string.Equals(actual.Sha256, manifest.Sha256, StringComparison.OrdinalIgnoreCase) && actual.Size == manifest.SizeBytes;
-
-    private static BackupOpsException Mismatch(BackupManifest manifest, (string Sha256, long Size) actual) =>
-        new(BackupOpsErrorKind.IntegrityFailed, "BackupChecksumMismatch", $"Backup {manifest.BackupId} of {manifest.Database} is damaged: its data has SHA-256 {actual.Sha256} ({actual.Size} bytes) but the manifest recorded {manifest.Sha256} ({manifest.SizeBytes} bytes). Nothing was restored; restore an older backup.") { Target = manifest.BackupId };
 }

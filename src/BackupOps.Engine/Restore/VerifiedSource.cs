@@ -56,13 +56,7 @@ internal sealed class VerifiedSource : IDisposable
                 (sha256, size) = await HashingCopier.CopyAsync(download, file.WriteAsync, Reporter(progress, activity, $"downloading from {store.Display}", manifest.SizeBytes), cancellationToken).ConfigureAwait(false);
             }
 
-            if (!string.Equals(sha256, manifest.Sha256, StringComparison.OrdinalIgnoreCase) || size != manifest.SizeBytes)
-            {
-                throw new BackupOpsException(
-                    BackupOpsErrorKind.IntegrityFailed,
-                    "BackupChecksumMismatch",
-                    $"Backup {manifest.BackupId} of {manifest.Database} is damaged: its data has SHA-256 {sha256} ({size} bytes) but the manifest recorded {manifest.Sha256} ({manifest.SizeBytes} bytes). Nothing was restored; restore an older backup.") { Target = manifest.BackupId };
-            }
+            ManifestChecksum.Verify(manifest, sha256, size);
         }
         catch
         {

@@ -4,7 +4,7 @@ using BackupOps.Engine.Tools;
 namespace BackupOps.Engine.Restore;
 
 /// <summary>How to run pg_restore against one database: the tool, its connection arguments and environment.</summary>
-internal sealed record PgRestoreCommand(ExternalTool Tool, IReadOnlyList<string> ConnectionArguments, IReadOnlyDictionary<string, string> Environment, SecretRedactor Redactor, string DatabaseName)
+internal sealed record PgRestoreInvocation(ExternalTool Tool, IReadOnlyList<string> ConnectionArguments, IReadOnlyDictionary<string, string> Environment, SecretRedactor Redactor, string DatabaseName)
 {
     /// <summary>Starts pg_restore with the connection arguments followed by <paramref name="arguments"/>.</summary>
     public ChildProcess Start(IEnumerable<string> arguments, bool redirectInput = false) =>
