@@ -89,10 +89,8 @@ public static class LogicalExport
             throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, "RedisExportInvalid", "The file is not a BackupOps logical Redis export (bad header).");
         }
 
-        // RESTORE through Lua: StackExchange.Redis 1.2.6 has no RESTORE ... REPLACE/ABSTTL overload.
-        var script = replace
-            ? "return redis.call('RESTORE', KEYS[1], ARGV[1], ARGV[2], 'ABSTTL', 'REPLACE')"
-            : "return redis.call('RESTORE', KEYS[1], ARGV[1], ARGV[2], 'ABSTTL')";
+        // RESTORE key ttl payload ABSTTL [REPLACE]: the client's KeyRestore has no ABSTTL or REPLACE, so the command is sent as is.
+        object[] options = replace ? ["ABSTTL", "REPLACE"] : ["ABSTTL"];
         long restored = 0;
         var pending = new List<Task>();
         while (true)
@@ -118,7 +116,7 @@ public static class LogicalExport
             var expireAt = reader.ReadInt64();
             var dump = reader.ReadBytes(reader.ReadInt32());
             var ttl = expireAt < 0 ? 0 : Math.Max(1, expireAt);
-            pending.Add(connection.GetDatabase(db).ScriptEvaluateAsync(script, [(RedisKey)key], [ttl, dump]));
+            pending.Add(connection.GetDatabase(db).ExecuteAsync("RESTORE", [(RedisKey)key, ttl, dump, .. options]));
             restored++;
             if (pending.Count >= Batch)
             {

@@ -90,6 +90,9 @@ public sealed record RedisConnectionSettings
         redactor.Add(Password);
     }
 
+    /// <summary>How long a connect may take before it fails (a refused one fails at once).</summary>
+    internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>StackExchange.Redis options: admin commands allowed (INFO, BGSAVE, CONFIG, SHUTDOWN), fail fast.</summary>
     internal ConfigurationOptions ToOptions() => new()
     {
@@ -98,7 +101,7 @@ public sealed record RedisConnectionSettings
         Ssl = Tls,
         AllowAdmin = true,
         AbortOnConnectFail = true,
-        ConnectTimeout = 5000,
+        ConnectTimeout = (int)ConnectTimeout.TotalMilliseconds,
         SyncTimeout = 60000,
         ConnectRetry = 1,
         ClientName = "BackupOps",

@@ -10,17 +10,9 @@ internal static class RedisConnector
     {
         var redactor = new SecretRedactor();
         settings.RegisterSecrets(redactor);
-        if (!await RespProbe.ReachableAsync(settings.Host, settings.Port, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false))
-        {
-            throw new BackupOpsException(BackupOpsErrorKind.ConnectionFailed, "RedisConnectionFailed", $"Nothing answered at {settings.Display}. Check that redis-server is running there and the host and port are right.") { Target = settings.Display };
-        }
-
         try
         {
-            // Off the caller's SynchronizationContext: StackExchange.Redis 1.2.6's connect handshake stalls for
-            // its 30 s timeout when started on one (seen under xunit), and callers such as GUIs have one.
-            var options = settings.ToOptions();
-            var connection = await Task.Run(() => ConnectionMultiplexer.ConnectAsync(options)).ConfigureAwait(false);
+            var connection = await ConnectionMultiplexer.ConnectAsync(settings.ToOptions()).ConfigureAwait(false);
             return new RedisSession(connection, Server(connection, settings));
         }
         catch (RedisConnectionException ex)

@@ -2,10 +2,7 @@ using StackExchange.Redis;
 
 namespace BackupOps.Engine.Redis;
 
-/// <summary>
-/// A connection and its server. Disposing closes without waiting for in-flight commands: StackExchange.Redis
-/// 1.2.6's graceful close waits out its whole sync timeout after Lua scripts have run (seen: 30-60 s per close).
-/// </summary>
+/// <summary>A connection and its server. Disposing closes the connection gracefully (commands in flight complete).</summary>
 internal sealed class RedisSession(ConnectionMultiplexer connection, IServer server) : IDisposable
 {
     public ConnectionMultiplexer Connection { get; } = connection;
@@ -16,7 +13,6 @@ internal sealed class RedisSession(ConnectionMultiplexer connection, IServer ser
 
     public void Dispose()
     {
-        Connection.Close(allowCommandsToComplete: false);
         Connection.Dispose();
     }
 }

@@ -68,9 +68,9 @@ internal static class RedisValidator
             long length = type switch
             {
                 RedisType.List => await redis.ListLengthAsync(queue.Key).ConfigureAwait(false),
+                RedisType.Stream => await redis.StreamLengthAsync(queue.Key).ConfigureAwait(false),
                 RedisType.None => 0,
-                // StackExchange.Redis 1.2.6 predates streams: XLEN through Lua.
-                _ => (long)await redis.ScriptEvaluateAsync("if redis.call('TYPE', KEYS[1])['ok'] == 'stream' then return redis.call('XLEN', KEYS[1]) end return -1", [queue.Key]).ConfigureAwait(false),
+                _ => -1,
             };
             var ok = length >= queue.Minimum && length <= queue.Maximum;
             var range = $"{queue.Minimum}..{(queue.Maximum == long.MaxValue ? string.Empty : queue.Maximum.ToString(CultureInfo.InvariantCulture))}";

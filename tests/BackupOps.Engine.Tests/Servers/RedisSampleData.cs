@@ -14,16 +14,15 @@ public static class RedisSampleData
         await db0.ListRightPushAsync("queue:emails", Enumerable.Range(1, 37).Select(i => (RedisValue)$"mail-{i}").ToArray());
         await db0.SetAddAsync("tags:event:5", ["vip", "early", "student"]);
         await db0.SortedSetAddAsync("leaderboard", [new SortedSetEntry("ana", 120.5), new SortedSetEntry("ben", 99), new SortedSetEntry("cy", 130)]);
-        // StackExchange.Redis 1.2.6 predates streams: XADD through Lua.
         for (var i = 0; i < 12; i++)
         {
-            await db0.ScriptEvaluateAsync("return redis.call('XADD', KEYS[1], '*', 'event', ARGV[1])", ["stream:scans"], [$"scan-{i}"]);
+            await db0.StreamAddAsync("stream:scans", "event", $"scan-{i}");
         }
 
         var db3 = connection.GetDatabase(3);
         for (var i = 0; i < bulkKeys; i++)
         {
-            await db3.StringSetAsync($"ratelimit:{i}", i, i % 4 == 0 ? TimeSpan.FromMinutes(30) : null);
+            await db3.StringSetAsync($"ratelimit:{i}", i, i % 4 == 0 ? new Expiration(TimeSpan.FromMinutes(30)) : Expiration.Default);
         }
     }
 

@@ -2,7 +2,7 @@ using StackExchange.Redis;
 
 namespace BackupOps.Engine.Tests.Servers;
 
-/// <summary>A test's connection; disposing closes at once (1.2.6's graceful close waits out its sync timeout).</summary>
+/// <summary>A test's connection to a server; disposing closes it gracefully.</summary>
 public sealed class RedisTestConnection(ConnectionMultiplexer connection) : IDisposable
 {
     public IDatabase GetDatabase(int number = 0) => connection.GetDatabase(number);
@@ -11,7 +11,6 @@ public sealed class RedisTestConnection(ConnectionMultiplexer connection) : IDis
 
     public void Dispose()
     {
-        connection.Close(allowCommandsToComplete: false);
         connection.Dispose();
     }
 }

@@ -44,16 +44,15 @@ public sealed class RedisTestServer : IAsyncDisposable
             "save \"\"", $"appendonly {(appendOnly ? "yes" : "no")}", "daemonize yes", $"pidfile {directory}/redis.pid", $"logfile {directory}/redis.log") + "\n");
         Shell.Run("redis-server", [server.ConfigFile]);
         Shell.WhenTestProcessExits($"kill $(cat '{directory}/redis.pid' 2>/dev/null) 2>/dev/null; rm -rf '{directory}'");
-        // Wait for the port with a plain socket: StackExchange.Redis 1.2.6 stalls ~30 s on a refused first connect.
+        // Waits with the client itself: a refused connect fails at once (RedisClientStallTests), so this polls.
         for (var i = 0; i < 200; i++)
         {
             try
             {
-                using var socket = new System.Net.Sockets.TcpClient();
-                await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                (await Connect(port, password)).Dispose();
                 return server;
             }
-            catch (System.Net.Sockets.SocketException)
+            catch (RedisConnectionException)
             {
                 await Task.Delay(25);
             }
@@ -64,9 +63,8 @@ public sealed class RedisTestServer : IAsyncDisposable
 
     public Task<RedisTestConnection> ConnectAsync() => Connect(Port, Password);
 
-    // Off xunit's SynchronizationContext, on which StackExchange.Redis 1.2.6's connect stalls (see RedisConnector).
     public static async Task<RedisTestConnection> Connect(int port, string? password) =>
-        new(await Task.Run(() => ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { { "127.0.0.1", port } }, Password = password, AllowAdmin = true, AbortOnConnectFail = true, SyncTimeout = 30000 })));
+        new(await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { { "127.0.0.1", port } }, Password = password, AllowAdmin = true, AbortOnConnectFail = true, ConnectTimeout = 5000, SyncTimeout = 30000 }));
 
     public async ValueTask DisposeAsync()
     {
