@@ -71,7 +71,7 @@ internal static class LocalServerReplacer
         while (clock.Elapsed < timeout)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var answering = await AnswersAsync(target).ConfigureAwait(false);
+            var answering = open ? await RedisConnector.IsLoadedAsync(target).ConfigureAwait(false) : await RedisConnector.AnswersAsync(target).ConfigureAwait(false);
             if (answering == open)
             {
                 return;
@@ -82,7 +82,4 @@ internal static class LocalServerReplacer
 
         throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "RedisRestartFailed", $"{target.Display} did not {(open ? "come back (check its log)" : "shut down")} within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s.");
     }
-
-    private static Task<bool> AnswersAsync(RedisConnectionSettings target) =>
-        Task.FromResult(RespProbe.Query(target.Host, target.Port, target.Password, "INFO persistence") is { } reply && reply.Contains("loading:0", StringComparison.Ordinal));
 }

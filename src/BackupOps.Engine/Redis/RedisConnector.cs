@@ -21,6 +21,39 @@ internal static class RedisConnector
         }
     }
 
+    /// <summary>True when something accepts a Redis connection at the endpoint (a refused connect fails at once).</summary>
+    public static async Task<bool> AnswersAsync(RedisConnectionSettings settings)
+    {
+        try
+        {
+            using var session = await ConnectAsync(settings).ConfigureAwait(false);
+            return true;
+        }
+        catch (BackupOpsException ex) when (ex.ErrorId == "RedisConnectionFailed")
+        {
+            return false;
+        }
+    }
+
+    /// <summary>True when the server answers and has finished loading its dataset (INFO persistence says loading:0).</summary>
+    public static async Task<bool> IsLoadedAsync(RedisConnectionSettings settings)
+    {
+        try
+        {
+            using var session = await ConnectAsync(settings).ConfigureAwait(false);
+            var info = await RedisInfo.ReadAsync(session.Server, "persistence").ConfigureAwait(false);
+            return info.TryGetValue("loading", out var loading) && loading == "0";
+        }
+        catch (BackupOpsException ex) when (ex.ErrorId == "RedisConnectionFailed")
+        {
+            return false;
+        }
+        catch (RedisServerException ex) when (ex.Message.StartsWith("LOADING", StringComparison.Ordinal))
+        {
+            return false;
+        }
+    }
+
     private static IServer Server(ConnectionMultiplexer connection, RedisConnectionSettings settings) =>
         connection.GetServer(connection.GetEndPoints()[0]) ?? throw new BackupOpsException(BackupOpsErrorKind.ConnectionFailed, "RedisConnectionFailed", $"No Redis server at {settings.Display}.");
 

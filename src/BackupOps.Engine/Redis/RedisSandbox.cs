@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using BackupOps.Engine.Errors;
 using BackupOps.Engine.Tools;
+using StackExchange.Redis;
 
 namespace BackupOps.Engine.Redis;
 
@@ -62,7 +63,7 @@ public sealed class RedisSandbox : IAsyncDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (Reply("INFO persistence") is { } info && info.Contains("loading:0", StringComparison.Ordinal))
+            if (await RedisConnector.IsLoadedAsync(Connection).ConfigureAwait(false))
             {
                 return;
             }
@@ -86,7 +87,7 @@ public sealed class RedisSandbox : IAsyncDisposable
             return;
         }
 
-        Reply("SHUTDOWN NOSAVE");
+        await ShutdownAsync().ConfigureAwait(false);
         for (var i = 0; i < 50 && IsRunning(); i++)
         {
             await Task.Delay(100).ConfigureAwait(false);
@@ -115,7 +116,19 @@ public sealed class RedisSandbox : IAsyncDisposable
         return File.Exists(path) && int.TryParse(File.ReadAllText(path).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
     }
 
-    private string? Reply(string command) => RespProbe.Query("127.0.0.1", Port, null, command);
+    // SHUTDOWN NOSAVE: the sandbox's data is a copy. The server closes the connection as it goes down.
+    private async Task ShutdownAsync()
+    {
+        try
+        {
+            using var session = await RedisConnector.ConnectAsync(Connection).ConfigureAwait(false);
+            session.Server.Shutdown(ShutdownMode.Never);
+        }
+        catch (Exception ex) when (ex is BackupOpsException or RedisException)
+        {
+            // gone already, or going: the pid check below decides
+        }
+    }
 
     private static int FreePort()
     {
