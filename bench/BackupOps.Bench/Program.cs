@@ -19,11 +19,13 @@ if (args is ["generate", ..])
     return 0;
 }
 
+const string BaselineSuffix = " [baseline]";
 var sizes = new List<int>();
 var runs = 3;
 var output = Path.Combine("bench", "results");
 var only = new List<string>();
 long memstoreBytes = 16L << 30;
+string? baselineCli = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -33,7 +35,8 @@ for (var i = 0; i < args.Length; i++)
         case "--output": output = args[++i]; break;
         case "--only": only.Add(args[++i]); break;
         case "--rgw-memory-gb": memstoreBytes = long.Parse(args[++i], CultureInfo.InvariantCulture) << 30; break;
-        default: Console.Error.WriteLine($"unknown argument {args[i]}; use --size-mb N (repeatable) --runs N --output DIR --only TEXT (repeatable: scenarios whose name contains it) --rgw-memory-gb N"); return 2;
+        case "--baseline-cli": baselineCli = Path.GetFullPath(args[++i]); break;
+        default: Console.Error.WriteLine($"unknown argument {args[i]}; use --size-mb N (repeatable) --runs N --output DIR --only TEXT (repeatable: scenarios whose name contains it) --rgw-memory-gb N --baseline-cli PATH"); return 2;
     }
 }
 
@@ -47,6 +50,12 @@ var cli = Path.Combine(repo, "src", "BackupOps.Cli", "bin", "Release", "net8.0",
 if (!File.Exists(cli))
 {
     Console.Error.WriteLine($"{cli} is missing: run the benchmark with -c Release (dotnet run -c Release --project bench/BackupOps.Bench).");
+    return 2;
+}
+
+if (baselineCli is not null && !File.Exists(baselineCli))
+{
+    Console.Error.WriteLine($"{baselineCli} is missing: build the baseline checkout with dotnet build -c Release first.");
     return 2;
 }
 
@@ -107,28 +116,43 @@ try
         };
         var results = new Dictionary<string, List<Measurement>>();
         var selected = scenarios.Where(sc => only.Count == 0 || only.Any(o => sc.Name.Contains(o, StringComparison.Ordinal))).ToList();
-        foreach (var (name, _, command, before) in selected)
+
+        // With --baseline-cli each BackupOps scenario has a twin run by another build (same dataset, servers and
+        // session), in its own store prefix; the two alternate run by run, so drift of the machine hits both.
+        var groups = selected.Select(sc => baselineCli is not null && sc.Name.StartsWith("BackupOps", StringComparison.Ordinal)
+            ? new[] { sc, (Name: sc.Name + BaselineSuffix, sc.Group, Command: sc.Command.Replace(bo, $"dotnet '{baselineCli}'", StringComparison.Ordinal).Replace($"benchmark-bucket/bo{size}", $"benchmark-bucket/base-bo{size}", StringComparison.Ordinal).Replace($"benchmark-bucket/age{size}", $"benchmark-bucket/base-age{size}", StringComparison.Ordinal), Before: sc.Before?.Replace("@empty ", "@empty base-", StringComparison.Ordinal)) }
+            : [sc]).ToList();
+        foreach (var group in groups)
         {
-            results[name] = [];
+            foreach (var sc in group)
+            {
+                results[sc.Name] = [];
+            }
+
             for (var run = 0; run <= runs; run++)
             {
-                if (before is not null && before.StartsWith("@empty ", StringComparison.Ordinal))
+                foreach (var (name, _, command, before) in run % 2 == 0 ? group : Enumerable.Reverse(group))
                 {
-                    await S3Cleanup.EmptyPrefixAsync(s3, "benchmark-bucket", before["@empty ".Length..]);
-                }
-                else if (before is not null)
-                {
-                    Measure.Shell(before, env);
-                }
+                    if (before is not null && before.StartsWith("@empty ", StringComparison.Ordinal))
+                    {
+                        await S3Cleanup.EmptyPrefixAsync(s3, "benchmark-bucket", before["@empty ".Length..]);
+                    }
+                    else if (before is not null)
+                    {
+                        Measure.Shell(before, env);
+                    }
 
-                Console.Error.WriteLine($"{size} MB: {name} #{run}");
-                var m = Measure.Run(command, env);
-                if (run > 0)
-                {
-                    results[name].Add(m);
+                    Console.Error.WriteLine($"{size} MB: {name} #{run}");
+                    var m = Measure.Run(command, env);
+                    if (run > 0)
+                    {
+                        results[name].Add(m);
+                    }
                 }
             }
         }
+
+        selected = [.. groups.SelectMany(g => g)];
 
         var rawDump = new FileInfo(Path.Combine(dir, "raw.dump"));
         var dumpMb = rawDump.Exists ? rawDump.Length / 1048576.0 : double.NaN;
@@ -145,6 +169,19 @@ try
         }
 
         report.Append('\n');
+        if (baselineCli is not null)
+        {
+            report.Append(CultureInfo.InvariantCulture, $"### {size} MB: this build against the baseline ({baselineCli})\n\n| Scenario | Baseline wall s | This build wall s | This / baseline | Baseline CPU s | This build CPU s | Baseline RSS MB | This build RSS MB |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+            foreach (var name in selected.Select(sc => sc.Name).Where(n => results.ContainsKey(n + BaselineSuffix)))
+            {
+                var (ours, theirs) = (results[name], results[name + BaselineSuffix]);
+                var (oursWall, theirsWall) = (Median(ours.Select(r => r.WallSeconds)), Median(theirs.Select(r => r.WallSeconds)));
+                report.Append(CultureInfo.InvariantCulture, $"| {name} | {theirsWall:0.00} | {oursWall:0.00} | {oursWall / theirsWall:0.00}× | {Median(theirs.Select(r => r.CpuSeconds)):0.00} | {Median(ours.Select(r => r.CpuSeconds)):0.00} | {theirs.Max(r => r.PeakRssKb) / 1024.0:0} | {ours.Max(r => r.PeakRssKb) / 1024.0:0} |\n");
+            }
+
+            report.Append('\n');
+        }
+
         if (results.TryGetValue("BackupOps → RGW", out var rgwRuns))
         {
             peakRss[size] = rgwRuns.Max(r => r.PeakRssKb) / 1024.0;
