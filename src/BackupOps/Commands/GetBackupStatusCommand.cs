@@ -49,10 +49,10 @@ public sealed class GetBackupStatusCommand : StoreCmdlet
         var spec = ResolveStore(Store);
         var metricsPath = MetricsFile is null ? null : ResolvePath(MetricsFile);
         var environment = Environment ?? System.Environment.GetEnvironmentVariable("BACKUPOPS_ENVIRONMENT");
-        if (!TryRun(
+        if (!this.TryRun(
             async (_, token) =>
             {
-                await using var store = StoreLocation.Open(spec, S3Options());
+                await using var store = StoreLocation.Open(spec, this.S3Options());
                 var now = DateTimeOffset.UtcNow;
                 var statuses = await BackupStatusEngine.GetAsync(store, MaxAge, Expect, now, token);
                 if (metricsPath is not null)

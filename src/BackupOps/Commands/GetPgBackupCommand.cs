@@ -49,10 +49,10 @@ public sealed class GetPgBackupCommand : StoreCmdlet
     {
         var spec = ResolveStore(Store);
         var filter = new BackupCatalog.Filter(Database, Since is { } since ? new DateTimeOffset(since.ToUniversalTime(), TimeSpan.Zero) : null, Latest);
-        if (!TryRun(
+        if (!this.TryRun(
             async (_, token) =>
             {
-                await using var store = StoreLocation.Open(spec, S3Options());
+                await using var store = StoreLocation.Open(spec, this.S3Options());
                 return await BackupCatalog.ListAsync(store, filter, token);
             },
             out var listing))

@@ -23,8 +23,8 @@ public sealed class GetR2LifecycleCommand : S3Cmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var options = S3Options();
-        if (TryRun((_, token) => LifecycleEngine.GetAsync(Bucket, options, token), out var lifecycle))
+        var options = this.S3Options();
+        if (this.TryRun((_, token) => LifecycleEngine.GetAsync(Bucket, options, token), out var lifecycle))
         {
             foreach (var rule in lifecycle.Rules)
             {

@@ -43,10 +43,10 @@ public sealed class GetRedisSnapshotCommand : StoreCmdlet
     {
         var spec = ResolveStore(Store);
         var filter = new BackupCatalog.Filter(Source, Since is { } since ? new DateTimeOffset(since.ToUniversalTime(), TimeSpan.Zero) : null, Latest);
-        if (!TryRun(
+        if (!this.TryRun(
             async (_, token) =>
             {
-                await using var store = StoreLocation.Open(spec, S3Options());
+                await using var store = StoreLocation.Open(spec, this.S3Options());
                 return await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, filter, token);
             },
             out var listing))

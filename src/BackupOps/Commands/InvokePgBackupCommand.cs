@@ -69,9 +69,9 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
         var store = ResolveStore(Store);
         PgBackupRequest Request() => new()
         {
-            Connection = Connection(),
+            Connection = this.Connection(),
             Store = store,
-            S3 = S3Options(),
+            S3 = this.S3Options(),
             CompressionLevel = CompressionLevel,
             NoOwner = NoOwner,
             NoPrivileges = NoPrivileges,
@@ -79,12 +79,12 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
             ExcludeTables = ExcludeTable,
             CriticalTables = CriticalTable,
             AgeRecipients = Recipient,
-            Reporting = Reporting(),
+            Reporting = this.Reporting(),
         };
 
         if (!ShouldProcess(store, "Back up PostgreSQL database"))
         {
-            if (MyInvocation.BoundParameters.ContainsKey("WhatIf") && TryRun((_, token) => BackupPreflight.RunAsync(Request(), token), out var checks))
+            if (MyInvocation.BoundParameters.ContainsKey("WhatIf") && this.TryRun((_, token) => BackupPreflight.RunAsync(Request(), token), out var checks))
             {
                 foreach (var check in checks)
                 {
@@ -99,7 +99,7 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
             return;
         }
 
-        var done = TryRun((progress, token) => PgBackupEngine.RunAsync(Request(), progress, token), out var backup);
+        var done = this.TryRun((progress, token) => PgBackupEngine.RunAsync(Request(), progress, token), out var backup);
         FlushReportingWarnings();
         if (done)
         {

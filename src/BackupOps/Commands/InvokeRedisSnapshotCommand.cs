@@ -77,15 +77,15 @@ public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
         {
             Connection = RedisCredentials.Settings(Server, Credential),
             Store = store,
-            S3 = S3Options(),
+            S3 = this.S3Options(),
             SourceName = Source,
             NoSave = NoSave,
             Logical = Logical,
             Transfer = Enum.Parse<RdbTransfer>(Transfer, ignoreCase: true),
             SaveTimeout = TimeSpan.FromSeconds(SaveTimeoutSeconds),
-            Reporting = Reporting(),
+            Reporting = this.Reporting(),
         };
-        var done = TryRun((progress, token) => RedisSnapshotEngine.RunAsync(Request(), progress, token), out var snapshot);
+        var done = this.TryRun((progress, token) => RedisSnapshotEngine.RunAsync(Request(), progress, token), out var snapshot);
         FlushReportingWarnings();
         if (done)
         {

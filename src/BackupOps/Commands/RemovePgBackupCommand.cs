@@ -27,5 +27,5 @@ public sealed class RemovePgBackupCommand : RemoveBackupsCmdlet
 
     /// <inheritdoc />
     protected override void ProcessRecord() =>
-        RemoveBackups<Engine.Manifest.BackupManifest>(BackupKind.Postgres, Database, ParameterSetName == ByIdSet ? BackupId : null, "backup");
+        this.RemoveBackups<Engine.Manifest.BackupManifest>(BackupKind.Postgres, Database, ParameterSetName == ByIdSet ? BackupId : null, "backup");
 }

@@ -28,5 +28,5 @@ public sealed class RemoveRedisSnapshotCommand : RemoveBackupsCmdlet
 
     /// <inheritdoc />
     protected override void ProcessRecord() =>
-        RemoveBackups<RedisSnapshotManifest>(BackupKind.Redis, Source, ParameterSetName == ByIdSet ? SnapshotId : null, "Redis snapshot");
+        this.RemoveBackups<RedisSnapshotManifest>(BackupKind.Redis, Source, ParameterSetName == ByIdSet ? SnapshotId : null, "Redis snapshot");
 }

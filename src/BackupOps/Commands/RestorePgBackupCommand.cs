@@ -108,9 +108,9 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
         var temp = TempDirectory is null ? null : ResolvePath(TempDirectory);
         PgRestoreRequest Request() => new()
         {
-            TargetServer = Connection(),
+            TargetServer = this.Connection(),
             Store = store,
-            S3 = S3Options(),
+            S3 = this.S3Options(),
             BackupId = ParameterSetName == ById ? BackupId : null,
             Latest = ParameterSetName == LatestSet,
             SourceDatabase = Database,
@@ -123,17 +123,17 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
             SmokeQueries = [.. SmokeQuery.Select(Engine.Restore.SmokeQuery.Parse)],
             PreserveOwnership = PreserveOwnership,
             TempDirectory = temp,
-            Reporting = Reporting(),
+            Reporting = this.Reporting(),
         };
 
         // The confirmation text says what will happen to the target (created, empty, or replaced).
-        if (!TryRun((_, token) => PgRestoreEngine.DescribeAsync(Request(), token), out var description)
+        if (!this.TryRun((_, token) => PgRestoreEngine.DescribeAsync(Request(), token), out var description)
             || !ShouldProcess(description, "Restore PostgreSQL backup"))
         {
             return;
         }
 
-        var done = TryRun((progress, token) => PgRestoreEngine.RunAsync(Request(), progress, token), out var result);
+        var done = this.TryRun((progress, token) => PgRestoreEngine.RunAsync(Request(), progress, token), out var result);
         FlushReportingWarnings();
         if (done)
         {

@@ -113,7 +113,7 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
         RedisRestoreRequest Request() => new()
         {
             Store = store,
-            S3 = S3Options(),
+            S3 = this.S3Options(),
             SnapshotId = ParameterSetName == ById ? SnapshotId : null,
             Latest = ParameterSetName == LatestSet,
             SourceName = Source,
@@ -125,10 +125,10 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
             Queues = [.. Queue.Select(QueueBound.Parse)],
             Database = Database,
             TempDirectory = temp,
-            Reporting = Reporting(),
+            Reporting = this.Reporting(),
         };
 
-        if (!TryRun((_, token) => RedisRestoreEngine.DescribeAsync(Request(), token), out var description) || !ShouldProcess(description, "Restore Redis snapshot"))
+        if (!this.TryRun((_, token) => RedisRestoreEngine.DescribeAsync(Request(), token), out var description) || !ShouldProcess(description, "Restore Redis snapshot"))
         {
             return;
         }
@@ -139,7 +139,7 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
             return;
         }
 
-        var done = TryRun((progress, token) => RedisRestoreEngine.RunAsync(Request(), progress, token), out var result);
+        var done = this.TryRun((progress, token) => RedisRestoreEngine.RunAsync(Request(), progress, token), out var result);
         FlushReportingWarnings();
         if (done)
         {

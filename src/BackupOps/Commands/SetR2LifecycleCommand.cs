@@ -27,13 +27,13 @@ public sealed class SetR2LifecycleCommand : LifecyclePolicyCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var request = LifecycleRequest(Replace);
-        if (!TryRun((_, token) => LifecycleEngine.PlanAsync(request, token), out var plan))
+        var request = this.LifecycleRequest(Replace);
+        if (!this.TryRun((_, token) => LifecycleEngine.PlanAsync(request, token), out var plan))
         {
             return;
         }
 
-        WriteAdvice(plan);
+        this.WriteAdvice(plan);
         if (plan.InSync)
         {
             WriteVerbose($"{Bucket}: lifecycle already matches the policy; nothing written.");
@@ -54,7 +54,7 @@ public sealed class SetR2LifecycleCommand : LifecyclePolicyCmdlet
             return;
         }
 
-        if (TryRun((_, token) => LifecycleEngine.ApplyAsync(request, token), out var applied))
+        if (this.TryRun((_, token) => LifecycleEngine.ApplyAsync(request, token), out var applied))
         {
             WriteObject(OutputMapper.ToOutput(applied));
         }

@@ -49,7 +49,7 @@ public sealed class TestDrDrillCommand : S3Cmdlet
         var temp = TempDirectory is null ? null : ResolvePath(TempDirectory);
         if (Demo)
         {
-            if (TryRun((progress, token) => DrillDemo.RunAsync(temp, progress, token), out var demo))
+            if (this.TryRun((progress, token) => DrillDemo.RunAsync(temp, progress, token), out var demo))
             {
                 WriteObject(OutputMapper.ToOutput(demo, null, null));
             }
@@ -59,7 +59,7 @@ public sealed class TestDrDrillCommand : S3Cmdlet
 
         var path = ResolvePath(Path);
         var directory = System.IO.Path.GetDirectoryName(path)!;
-        if (!TryRun(
+        if (!this.TryRun(
             async (progress, token) =>
             {
                 var config = DrillConfig.Load(path);
@@ -69,7 +69,7 @@ public sealed class TestDrDrillCommand : S3Cmdlet
                     new DrillRequest
                     {
                         Config = config,
-                        S3 = S3Options(),
+                        S3 = this.S3Options(),
                         DryRun = DryRun,
                         TargetConnection = TargetConnection is null ? null : Engine.Connection.PgConnectionSettings.Parse(TargetConnection),
                         TempDirectory = temp,

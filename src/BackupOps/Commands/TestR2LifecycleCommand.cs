@@ -15,10 +15,10 @@ public sealed class TestR2LifecycleCommand : LifecyclePolicyCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
-        var request = LifecycleRequest(replace: false);
-        if (TryRun((_, token) => LifecycleEngine.PlanAsync(request, token), out var drift))
+        var request = this.LifecycleRequest(replace: false);
+        if (this.TryRun((_, token) => LifecycleEngine.PlanAsync(request, token), out var drift))
         {
-            WriteAdvice(drift);
+            this.WriteAdvice(drift);
             WriteObject(OutputMapper.ToOutput(drift));
         }
     }

@@ -66,13 +66,13 @@ public sealed class TestR2ObjectCommand : StoreCmdlet
         {
             Bucket = Bucket,
             Prefix = Prefix,
-            S3 = S3Options(),
+            S3 = this.S3Options(),
             Mode = Enum.Parse<SampleMode>(Sample, ignoreCase: true),
             Count = Count,
             Seed = Seed,
             Destination = Destination is null ? null : ResolvePath(Destination),
         };
-        if (!TryRun((progress, token) => ObjectVerifier.VerifyAsync(request, progress, token), out var checks))
+        if (!this.TryRun((progress, token) => ObjectVerifier.VerifyAsync(request, progress, token), out var checks))
         {
             return;
         }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using BackupOps.Engine.Lifecycle;
 
 namespace BackupOps.Internal;
 
@@ -73,35 +72,5 @@ public abstract class LifecyclePolicyCmdlet : S3Cmdlet
     /// <para type="description">Where backups live in the bucket, for the retention reconciliation. Default: pg/.</para>
     /// </summary>
     [Parameter]
-    public string BackupPrefix { get; set; } = Engine.Backup.BackupKeys.PostgresPrefix;
-
-    /// <summary>The engine request for the current bucket.</summary>
-    private protected LifecycleRequest LifecycleRequest(bool replace) => new()
-    {
-        Bucket = Bucket,
-        S3 = S3Options(),
-        TemplatePath = Template is null ? null : ResolvePath(Template),
-        Overrides = new LifecycleOverrides
-        {
-            TransitionDays = TransitionDays,
-            ArchiveDays = ArchiveDays,
-            NoArchive = NoArchive,
-            ExpirationDays = ExpirationDays,
-            AbortMultipartDays = AbortMultipartDays,
-            Prefix = Prefix,
-            LegalHoldPrefixes = LegalHoldPrefix,
-        },
-        Replace = replace,
-        BackupRetentionDays = BackupRetentionDays,
-        BackupPrefix = BackupPrefix,
-    };
-
-    /// <summary>Notices and retention conflicts as warnings.</summary>
-    private protected void WriteAdvice(LifecycleResult result)
-    {
-        foreach (var line in result.Notices.Concat(result.Warnings))
-        {
-            WriteWarning($"{result.Bucket}: {line}");
-        }
-    }
+    public string BackupPrefix { get; set; } = Engine.Backup.BackupKeys.PostgresPrefix; // a const: compiled in, no engine load
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using BackupOps.Engine.Connection;
 
 namespace BackupOps.Internal;
 
@@ -19,13 +18,4 @@ public abstract class PgServerCmdlet : ReportingStoreCmdlet
     [Parameter]
     [Credential]
     public PSCredential? Credential { get; set; }
-
-    /// <summary>Parses the connection string (default DATABASE_URL) and applies the PSCredential.</summary>
-    private protected PgConnectionSettings Connection()
-    {
-        var settings = PgConnectionSettings.Parse(ConnectionString ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
-        return Credential is null
-            ? settings
-            : settings with { Username = Credential.UserName, Password = Credential.GetNetworkCredential().Password };
-    }
 }

@@ -1,14 +1,11 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
-using BackupOps.Engine.Health;
 
 namespace BackupOps.Internal;
 
 /// <summary>Base of cmdlets whose runs are recorded and announced: the webhook parameters.</summary>
 public abstract class ReportingStoreCmdlet : StoreCmdlet
 {
-    private readonly ConcurrentQueue<string> _warnings = new();
-
     /// <summary>
     /// <para type="description">Slack-compatible webhook to post the outcome to (a secret: never printed). Default: BACKUPOPS_WEBHOOK_URL.</para>
     /// </summary>
@@ -22,22 +19,13 @@ public abstract class ReportingStoreCmdlet : StoreCmdlet
     [ValidateSet("Always", "Failure")]
     public string? NotifyOn { get; set; }
 
-    /// <summary>Run reporting for the engine; its warnings are written after the run, on the pipeline thread.</summary>
-    private protected RunReporting Reporting()
-    {
-        var reporting = RunReporting.FromEnvironment() with { OnWarning = _warnings.Enqueue };
-        if (NotifyWebhook is not null)
-        {
-            reporting = reporting with { WebhookUrl = NotifyWebhook };
-        }
-
-        return NotifyOn is null ? reporting : reporting with { FailuresOnly = RunReporting.ParseNotifyOn(NotifyOn) };
-    }
+    /// <summary>Warnings the engine's run reporting raised on its threads, written on the pipeline thread.</summary>
+    internal ConcurrentQueue<string> ReportingWarnings { get; } = new();
 
     /// <summary>Writes the reporting warnings collected during the run.</summary>
-    private protected void FlushReportingWarnings()
+    internal void FlushReportingWarnings()
     {
-        while (_warnings.TryDequeue(out var warning))
+        while (ReportingWarnings.TryDequeue(out var warning))
         {
             WriteWarning(warning);
         }

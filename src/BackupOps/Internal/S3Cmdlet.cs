@@ -1,11 +1,10 @@
 using System.Management.Automation;
-using BackupOps.Engine.Stores;
 
 namespace BackupOps.Internal;
 
 /// <summary>
-/// Base of cmdlets that talk to S3: endpoint, credentials and provider, and their translation into engine
-/// settings (PSCredential, environment).
+/// Base of cmdlets that talk to S3: endpoint, credentials and provider, translated into engine settings by
+/// <see cref="EngineSettings"/>.
 /// </summary>
 public abstract class S3Cmdlet : BackupOpsCmdlet
 {
@@ -28,21 +27,4 @@ public abstract class S3Cmdlet : BackupOpsCmdlet
     [Parameter]
     [ValidateSet("Auto", "Aws", "R2", "Generic")]
     public string? S3Provider { get; set; }
-
-    /// <summary>S3 options: environment first, then the parameters given.</summary>
-    private protected virtual S3StoreOptions S3Options()
-    {
-        var options = S3StoreOptions.FromEnvironment();
-        if (S3Credential is not null)
-        {
-            options = options with { AccessKey = S3Credential.UserName, SecretKey = S3Credential.GetNetworkCredential().Password };
-        }
-
-        if (S3Endpoint is not null)
-        {
-            options = options with { Endpoint = S3Endpoint };
-        }
-
-        return S3Provider is null ? options : options with { Provider = S3StoreOptions.ParseProvider(S3Provider) };
-    }
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using BackupOps.Engine.Stores;
 
 namespace BackupOps.Internal;
 
@@ -22,22 +21,13 @@ public abstract class StoreCmdlet : S3Cmdlet
     [Parameter]
     public string? KmsKeyId { get; set; }
 
+    /// <summary>The store when neither -Store nor the pipeline gives one: BACKUP_DIR, else ./backups (as the engine's default).</summary>
+    internal static string DefaultStore => Environment.GetEnvironmentVariable("BACKUP_DIR") is { Length: > 0 } dir ? dir : "./backups";
+
     /// <summary>The store spec with folder paths resolved against the current PowerShell location.</summary>
-    private protected string ResolveStore(string? store)
+    internal string ResolveStore(string? store)
     {
-        var spec = string.IsNullOrWhiteSpace(store) ? StoreLocation.DefaultSpec : store;
+        var spec = string.IsNullOrWhiteSpace(store) ? DefaultStore : store;
         return spec.Contains("://", StringComparison.Ordinal) ? spec : ResolvePath(spec);
-    }
-
-    /// <inheritdoc />
-    private protected override S3StoreOptions S3Options()
-    {
-        var options = base.S3Options();
-        if (ServerSideEncryption is not null)
-        {
-            options = options with { Encryption = S3StoreOptions.ParseEncryption(ServerSideEncryption) };
-        }
-
-        return KmsKeyId is null ? options : options with { KmsKeyId = KmsKeyId };
     }
 }

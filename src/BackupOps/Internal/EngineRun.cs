@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using BackupOps.Engine.Errors;
+using BackupOps.Engine.Progress;
+
+namespace BackupOps.Internal;
+
+/// <summary>
+/// Runs engine work for a cmdlet on the thread pool with the token that StopProcessing cancels, relays the engine's
+/// progress to WriteProgress on the pipeline thread, and turns engine errors into ErrorRecords with stable ids and
+/// categories (never engine exception types). An internal type, so engine types in its signatures are never loaded
+/// while PowerShell scans the module's exported types.
+/// </summary>
+internal static class EngineRun
+{
+    /// <summary>Runs engine work, pumping its progress; returns false (after WriteError) when the engine reports an error.</summary>
+    public static bool TryRun<T>(this BackupOpsCmdlet cmdlet, Func<IProgress<OperationProgress>, CancellationToken, Task<T>> work, out T result)
+    {
+        var activityId = cmdlet.NextActivityId();
+        using var updates = new BlockingCollection<OperationProgress>(boundedCapacity: 64);
+        var progress = new QueueProgress(updates);
+        var token = cmdlet.StopToken;
+        var task = Task.Run(() => work(progress, token), CancellationToken.None);
+        task.ContinueWith(_ => updates.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        string? lastActivity = null;
+        foreach (var update in updates.GetConsumingEnumerable(CancellationToken.None))
+        {
+            lastActivity = update.Activity;
+            cmdlet.WriteProgress(new ProgressRecord(activityId, update.Activity, Describe(update)) { PercentComplete = update.PercentComplete });
+        }
+
+        if (lastActivity is not null)
+        {
+            cmdlet.WriteProgress(new ProgressRecord(activityId, lastActivity, "done") { RecordType = ProgressRecordType.Completed });
+        }
+
+        try
+        {
+            result = task.GetAwaiter().GetResult();
+            return true;
+        }
+        catch (BackupOpsException ex)
+        {
+            cmdlet.WriteError(ErrorRecords.From(ex));
+        }
+        catch (OperationCanceledException)
+        {
+            throw new PipelineStoppedException();
+        }
+
+        result = default!;
+        return false;
+    }
+
+    private static string Describe(OperationProgress update)
+    {
+        var text = update.Status;
+        if (update.BytesDone > 0)
+        {
+            text += $" — {update.BytesDone / 1048576.0:0.0} MiB";
+            if (update.BytesPerSecond > 0)
+            {
+                text += $" at {update.BytesPerSecond / 1048576.0:0.0} MiB/s";
+            }
+        }
+
+        return text;
+    }
+
+    private sealed class QueueProgress(BlockingCollection<OperationProgress> queue) : IProgress<OperationProgress>
+    {
+        public void Report(OperationProgress value)
+        {
+            try
+            {
+                // Never block the data path for the console: a full queue drops an update.
+                queue.TryAdd(value);
+            }
+            catch (InvalidOperationException)
+            {
+                // completed: the work is over
+            }
+        }
+    }
+}

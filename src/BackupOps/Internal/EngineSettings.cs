@@ -1,0 +1,68 @@
+using BackupOps.Engine.Connection;
+using BackupOps.Engine.Health;
+using BackupOps.Engine.Stores;
+
+namespace BackupOps.Internal;
+
+/// <summary>
+/// The cmdlets' parameters translated into engine settings: environment first, then the parameters given
+/// (PSCredential for secrets). Internal, so no exported type's signature names an engine type.
+/// </summary>
+internal static class EngineSettings
+{
+    /// <summary>S3 options: environment first, then the S3 parameters, then (for store cmdlets) server-side encryption.</summary>
+    public static S3StoreOptions S3Options(this S3Cmdlet cmdlet)
+    {
+        var options = S3StoreOptions.FromEnvironment();
+        if (cmdlet.S3Credential is not null)
+        {
+            options = options with { AccessKey = cmdlet.S3Credential.UserName, SecretKey = cmdlet.S3Credential.GetNetworkCredential().Password };
+        }
+
+        if (cmdlet.S3Endpoint is not null)
+        {
+            options = options with { Endpoint = cmdlet.S3Endpoint };
+        }
+
+        if (cmdlet.S3Provider is not null)
+        {
+            options = options with { Provider = S3StoreOptions.ParseProvider(cmdlet.S3Provider) };
+        }
+
+        if (cmdlet is StoreCmdlet store)
+        {
+            if (store.ServerSideEncryption is not null)
+            {
+                options = options with { Encryption = S3StoreOptions.ParseEncryption(store.ServerSideEncryption) };
+            }
+
+            if (store.KmsKeyId is not null)
+            {
+                options = options with { KmsKeyId = store.KmsKeyId };
+            }
+        }
+
+        return options;
+    }
+
+    /// <summary>Parses the connection string (default DATABASE_URL) and applies the PSCredential.</summary>
+    public static PgConnectionSettings Connection(this PgServerCmdlet cmdlet)
+    {
+        var settings = PgConnectionSettings.Parse(cmdlet.ConnectionString ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
+        return cmdlet.Credential is null
+            ? settings
+            : settings with { Username = cmdlet.Credential.UserName, Password = cmdlet.Credential.GetNetworkCredential().Password };
+    }
+
+    /// <summary>Run reporting for the engine; its warnings are queued and written after the run, on the pipeline thread.</summary>
+    public static RunReporting Reporting(this ReportingStoreCmdlet cmdlet)
+    {
+        var reporting = RunReporting.FromEnvironment() with { OnWarning = cmdlet.ReportingWarnings.Enqueue };
+        if (cmdlet.NotifyWebhook is not null)
+        {
+            reporting = reporting with { WebhookUrl = cmdlet.NotifyWebhook };
+        }
+
+        return cmdlet.NotifyOn is null ? reporting : reporting with { FailuresOnly = RunReporting.ParseNotifyOn(cmdlet.NotifyOn) };
+    }
+}
