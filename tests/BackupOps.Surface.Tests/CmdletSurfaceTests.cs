@@ -135,25 +135,79 @@ public sealed class CmdletSurfaceTests
     }
 
     [Fact]
-    public void No_public_or_protected_signature_in_the_module_names_an_engine_type()
+    public void No_member_of_any_visibility_of_an_exported_type_names_an_engine_type()
     {
-        const BindingFlags all = BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-        foreach (var type in Surface.Module.GetExportedTypes())
+        // PowerShell loads every exported type (and so its base types, generic constraints and field layout)
+        // before IModuleAssemblyInitializer.OnImport can teach the runtime where BackupOps.Engine is. So no member
+        // of an exported type or of its bases, whatever its visibility, may name an engine or third-party type.
+        // Compiler-generated methods (lambda bodies, local functions) are exempt: they are resolved only when
+        // JIT-compiled, which is after the import; the runtime guard in BackupOps.PowerShell.Tests proves it.
+        const BindingFlags declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var checkedTypes = new HashSet<Type>();
+        foreach (var exported in Surface.Module.GetExportedTypes())
         {
-            foreach (var method in type.GetMethods(all | BindingFlags.NonPublic).Where(m => m.IsPublic || m.IsFamily || m.IsFamilyOrAssembly))
+            for (var type = exported; type is not null && type.Assembly == Surface.Module && checkedTypes.Add(type); type = type.BaseType)
             {
-                AssertPublicType(method.ReturnType, $"{type.Name}.{method.Name}");
-                foreach (var parameter in method.GetParameters())
+                AssertPublicType(type.BaseType!, $"{type.Name} : base");
+                foreach (var implemented in type.GetInterfaces())
                 {
-                    AssertPublicType(parameter.ParameterType, $"{type.Name}.{method.Name}({parameter.Name})");
+                    AssertPublicType(implemented, $"{type.Name} : interface");
+                }
+
+                foreach (var argument in type.GetGenericArguments())
+                {
+                    AssertConstraints(argument, type.Name);
+                }
+
+                foreach (var field in type.GetFields(declared))
+                {
+                    AssertPublicType(field.FieldType, $"{type.Name}.{field.Name} (field)");
+                }
+
+                foreach (var property in type.GetProperties(declared))
+                {
+                    AssertPublicType(property.PropertyType, $"{type.Name}.{property.Name}");
+                }
+
+                foreach (var evented in type.GetEvents(declared))
+                {
+                    AssertPublicType(evented.EventHandlerType!, $"{type.Name}.{evented.Name} (event)");
+                }
+
+                foreach (var method in type.GetMethods(declared).Cast<MethodBase>().Concat(type.GetConstructors(declared)).Where(m => !IsCompilerGenerated(m)))
+                {
+                    var where = $"{type.Name}.{method.Name}";
+                    if (method is MethodInfo info)
+                    {
+                        AssertPublicType(info.ReturnType, where);
+                        if (info.IsGenericMethodDefinition)
+                        {
+                            foreach (var argument in info.GetGenericArguments())
+                            {
+                                AssertConstraints(argument, where);
+                            }
+                        }
+                    }
+
+                    foreach (var parameter in method.GetParameters())
+                    {
+                        AssertPublicType(parameter.ParameterType, $"{where}({parameter.Name})");
+                    }
                 }
             }
-
-            foreach (var property in type.GetProperties(all))
-            {
-                AssertPublicType(property.PropertyType, $"{type.Name}.{property.Name}");
-            }
         }
+
+        Assert.Contains(checkedTypes, t => t.Name == "RemoveBackupsCmdlet");
+    }
+
+    [Fact]
+    public void The_surface_check_fails_on_a_generic_constraint_naming_an_engine_type()
+    {
+        // The check above must be able to fail: BackupCatalog.ListAsync<TManifest> where TManifest : IBackupManifest
+        // is the shape that broke Import-Module (issue 11).
+        var engine = Surface.Context.LoadFromAssemblyPath(Path.Combine(Surface.RepositoryRoot, "module", "Dependencies", "BackupOps.Engine.dll"));
+        var listAsync = engine.GetType("BackupOps.Engine.Catalog.BackupCatalog", throwOnError: true)!.GetMethods().First(m => m.Name == "ListAsync" && m.IsGenericMethodDefinition);
+        Assert.ThrowsAny<Exception>(() => AssertConstraints(listAsync.GetGenericArguments()[0], "BackupCatalog.ListAsync"));
     }
 
     [Fact]
@@ -165,6 +219,17 @@ public sealed class CmdletSurfaceTests
         Assert.Subset(dependencies, new HashSet<string?> { "BackupOps.Engine.dll", "Npgsql.dll", "AWSSDK.S3.dll", "AWSSDK.Core.dll" });
         Assert.DoesNotContain("System.Management.Automation.dll", dependencies);
         Assert.Contains(Surface.Module.GetTypes(), t => t.GetInterfaces().Any(i => i.Name == "IModuleAssemblyInitializer"));
+    }
+
+    private static bool IsCompilerGenerated(MemberInfo member) =>
+        member.Name.Contains('<', StringComparison.Ordinal) || member.GetCustomAttributesData().Any(a => a.AttributeType.Name == "CompilerGeneratedAttribute");
+
+    private static void AssertConstraints(Type genericParameter, string where)
+    {
+        foreach (var constraint in genericParameter.GetGenericParameterConstraints())
+        {
+            AssertPublicType(constraint, $"{where}<{genericParameter.Name}> constraint");
+        }
     }
 
     private static void AssertPublicType(Type type, string where)
