@@ -66,6 +66,9 @@ public sealed class DrillTests
         Assert.True(passed.Succeeded, string.Join("\n", passed.Blockers));
         Assert.Equal(["database restore: " + database, "rto: " + database, "rpo: " + database, "object integrity: " + bucket + "/sample/", "lifecycle: " + bucket, "redis restore: queues"], passed.Checks.Select(c => c.Name).ToArray());
         Assert.NotNull(passed.TimeToRestore);
+        // A check lasts as long as its work: the restore check at least the measured restore, the Redis sandbox restore more than nothing.
+        Assert.True(passed.Checks.Single(c => c.Name == "database restore: " + database).Duration >= passed.TimeToRestore, "the database restore check reports less time than its restore took");
+        Assert.True(passed.Checks.Single(c => c.Name == "redis restore: queues").Duration > TimeSpan.FromMilliseconds(50), "the Redis restore check reports about no time");
         var (json, junit) = DrillReportWriter.WriteAll(passed, config.ReportDirectory, config.LogPath);
         Assert.Contains("\"succeeded\": true", await File.ReadAllTextAsync(json), StringComparison.Ordinal);
         var suite = XDocument.Load(junit).Root!.Element("testsuite")!;

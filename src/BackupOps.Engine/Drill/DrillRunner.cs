@@ -177,7 +177,9 @@ public static class DrillRunner
         var clock = Stopwatch.StartNew();
         try
         {
-            return new DrillCheck(name, component, true, clock.Elapsed, await check().ConfigureAwait(false), null);
+            // Awaited first: an argument list evaluates clock.Elapsed before the await would run the check.
+            var details = await check().ConfigureAwait(false);
+            return new DrillCheck(name, component, true, clock.Elapsed, details, null);
         }
         catch (DrillCheckFailed failed)
         {

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Xml.Linq;
+using BackupOps.Engine.Tests.Servers;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace BackupOps.PowerShell.Tests;
+
+/// <summary>
+/// Runs the Pester suites in a child pwsh against real servers started here, once for the whole run: PostgreSQL 15,
+/// Ceph RGW and Redis 7 from the engine tests' fixtures. The endpoints reach Pester through its environment
+/// (tests/Pester/TestServers.psm1 reads them). NUnit XML goes to artifacts/pester/; test.sh adds its counts to the
+/// closing line. A failed or skipped Pester test fails this test with the Pester test's name and message.
+/// </summary>
+public sealed class PesterSuiteTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan SuiteTimeout = TimeSpan.FromMinutes(30);
+
+    [Fact]
+    public async Task Pester_suites_pass_in_real_pwsh_against_real_servers()
+    {
+        var pg = PostgresServer.Shared;
+        var s3 = S3TestServer.Shared.Options;
+        await using var redis = await RedisTestServer.StartAsync();
+        var results = Path.Combine(Pwsh.RepositoryRoot, "artifacts", "pester");
+        Directory.CreateDirectory(results);
+        foreach (var stale in Directory.GetFiles(results, "*.xml"))
+        {
+            File.Delete(stale);
+        }
+
+        var environment = new Dictionary<string, string?>
+        {
+            ["BACKUPOPS_PESTER_MODULE"] = Pwsh.PesterModule,
+            ["BACKUPOPS_TEST_PACKAGES"] = Pwsh.PackageRoot,
+            ["BACKUPOPS_TEST_ISOLATION_NPGSQL"] = Pwsh.Metadata("IsolationNpgsqlVersion"),
+            ["BACKUPOPS_TEST_ISOLATION_AWSCORE"] = Pwsh.Metadata("IsolationAwsCoreVersion"),
+            ["BACKUPOPS_TEST_PG_HOST"] = "127.0.0.1",
+            ["BACKUPOPS_TEST_PG_PORT"] = pg.Port.ToString(CultureInfo.InvariantCulture),
+            ["BACKUPOPS_TEST_PG_USER"] = "postgres",
+            ["BACKUPOPS_TEST_PG_PASSWORD"] = pg.Password,
+            ["BACKUPOPS_TEST_PG_BIN"] = pg.BinDirectory,
+            ["BACKUPOPS_TEST_S3_ENDPOINT"] = s3.Endpoint,
+            ["BACKUPOPS_TEST_S3_ACCESS_KEY"] = s3.AccessKey,
+            ["BACKUPOPS_TEST_S3_SECRET_KEY"] = s3.SecretKey,
+            ["BACKUPOPS_TEST_S3_REGION"] = s3.Region ?? "us-east-1",
+            ["BACKUPOPS_TEST_REDIS_PORT"] = redis.Port.ToString(CultureInfo.InvariantCulture),
+            ["BACKUPOPS_TEST_REDIS_PASSWORD"] = redis.Password,
+            ["BACKUPOPS_TEST_RESULTS"] = results,
+            // The suites set what each test needs; nothing from the test host's own configuration leaks in.
+            ["DATABASE_URL"] = null, ["BACKUP_DIR"] = null, ["AWS_ENDPOINT_URL"] = null, ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["REDIS_URL"] = null, ["REDIS_PASSWORD"] = null, ["PGPASSWORD"] = null,
+        };
+        var run = Pwsh.Run(
+            ["-NoProfile", "-NonInteractive", "-File", Path.Combine(Pwsh.RepositoryRoot, "tests", "Pester", "Invoke-PesterSuites.ps1"), "-ResultDirectory", results],
+            SuiteTimeout,
+            environment,
+            onLine: line => output.WriteLine(line));
+
+        var files = Directory.GetFiles(results, "*.xml");
+        Assert.True(files.Length > 0, $"Pester wrote no results (exit {run.ExitCode}):\n{run.Stdout}\n{run.Stderr}");
+        var problems = new List<string>();
+        var total = 0;
+        foreach (var file in files)
+        {
+            var document = XDocument.Load(file);
+            foreach (var testCase in document.Descendants("test-case"))
+            {
+                total++;
+                var result = (string?)testCase.Attribute("result");
+                if (result is not "Success")
+                {
+                    problems.Add($"{result}: {(string?)testCase.Attribute("description") ?? (string?)testCase.Attribute("name")}\n    {testCase.Descendants("message").FirstOrDefault()?.Value.Trim()}");
+                }
+            }
+        }
+
+        Assert.True(total > 0, $"Pester ran no test:\n{run.Stdout}\n{run.Stderr}");
+        Assert.True(problems.Count == 0, $"{problems.Count} of {total} Pester tests did not pass:\n{string.Join("\n", problems)}\n--- stderr ---\n{run.Stderr}");
+        Assert.True(run.ExitCode == 0, $"pwsh exited {run.ExitCode}:\n{run.Stderr}");
+    }
+}
