@@ -40,7 +40,7 @@ try
 }
 catch (BackupOpsException ex)
 {
-    Console.Error.WriteLine($"backupops: error [{ex.ErrorId}]: {ex.Message}");
+    Console.Error.WriteLine($"backupops: error [{ex.ErrorId}]: {FrontEndText.ForCli(ex.Message)}");
     return ExitCodes.For(ex.Kind);
 }
 catch (OperationCanceledException)

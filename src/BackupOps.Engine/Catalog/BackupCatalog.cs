@@ -90,8 +90,8 @@ public static class BackupCatalog
             BackupOpsErrorKind.NotFound,
             "BackupNotFound",
             objects.Keys.Any(k => k.Contains(id, StringComparison.Ordinal))
-                ? $"'{id}' in {store.Display} is not a valid backup (no manifest or incomplete data). Run 'backupops pg list' to see valid backups."
-                : $"No backup '{id}' in {store.Display}. Run 'backupops pg list' (Get-PgBackup) to see the backups there.") { Target = id };
+                ? $"'{id}' in {store.Display} is not a valid backup (no manifest or incomplete data). Run Get-PgBackup / backupops pg list to see the valid backups."
+                : $"No backup '{id}' in {store.Display}. Run Get-PgBackup / backupops pg list to see the backups there.") { Target = id };
     }
 
     /// <summary>

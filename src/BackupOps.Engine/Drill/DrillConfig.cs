@@ -45,7 +45,7 @@ public sealed record DrillConfig
     {
         if (!File.Exists(path))
         {
-            throw BackupOpsException.InvalidInput("DrillConfigMissing", $"The drill file '{path}' does not exist. Write a starting point with 'backupops drill init --output {path}' (New-DrDrillConfig).");
+            throw BackupOpsException.InvalidInput("DrillConfigMissing", $"The drill file '{path}' does not exist. Write a starting point with New-DrDrillConfig / backupops drill init.");
         }
 
         DrillConfig config;

@@ -17,11 +17,30 @@ internal sealed class BucketLifecycleClient(AmazonS3Client client)
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchLifecycleConfiguration")
         {
+            // Some servers (Ceph RGW) answer this for a bucket that does not exist either: a typo in a bucket name
+            // must be an error, not "no policy yet".
+            await EnsureBucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
             return new BucketLifecycle(bucket, []);
         }
         catch (Exception ex) when (ex is AmazonS3Exception or Amazon.Runtime.AmazonClientException or HttpRequestException)
         {
             throw S3ErrorTranslator.Translate(ex, bucket, "read the lifecycle configuration");
+        }
+    }
+
+    private async Task EnsureBucketExistsAsync(string bucket, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.HeadBucketAsync(new HeadBucketRequest { BucketName = bucket }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound || ex.ErrorCode == "NoSuchBucket")
+        {
+            throw S3ErrorTranslator.BucketNotFound(bucket);
+        }
+        catch (Exception ex) when (ex is AmazonS3Exception or Amazon.Runtime.AmazonClientException or HttpRequestException)
+        {
+            throw S3ErrorTranslator.Translate(ex, bucket, "check that the bucket exists");
         }
     }
 

@@ -68,7 +68,7 @@ public sealed record RedisRestoreRequest
 
         if (Latest && string.IsNullOrWhiteSpace(SourceName))
         {
-            throw BackupOpsException.InvalidInput("RedisRestoreSourceMissing", "--latest needs the source name (-Source / --source) whose newest snapshot to restore.");
+            throw BackupOpsException.InvalidInput("RedisRestoreSourceMissing", "-Latest / --latest needs the source name (-Source / --source) whose newest snapshot to restore.");
         }
 
         if (Mode != RedisRestoreMode.Sandbox && Target is null)

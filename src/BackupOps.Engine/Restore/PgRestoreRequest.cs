@@ -59,7 +59,7 @@ public sealed record PgRestoreRequest
     {
         if (Jobs is < 1 or > 64)
         {
-            throw BackupOpsException.InvalidInput("JobsInvalid", $"--jobs {Jobs} is out of range. Use 1 to 64 (about the number of cores of the target server).");
+            throw BackupOpsException.InvalidInput("JobsInvalid", $"-Jobs / --jobs {Jobs} is out of range. Use 1 to 64 (about the number of cores of the target server).");
         }
 
         var sources = (Path is null ? 0 : 1) + (string.IsNullOrWhiteSpace(BackupId) ? 0 : 1) + (Latest ? 1 : 0);
@@ -72,7 +72,7 @@ public sealed record PgRestoreRequest
 
         if (Latest && string.IsNullOrWhiteSpace(SourceDatabase))
         {
-            throw BackupOpsException.InvalidInput("RestoreSourceDatabaseMissing", "--latest needs to know which database's backups to use: pass -Database / --database (or a connection whose database is the source).");
+            throw BackupOpsException.InvalidInput("RestoreSourceDatabaseMissing", "-Latest / --latest needs to know which database's backups to use: pass -Database / --database (or a connection whose database is the source).");
         }
 
         if (TargetDatabase is not null && (TargetDatabase.Length == 0 || System.Text.Encoding.UTF8.GetByteCount(TargetDatabase) > 63))

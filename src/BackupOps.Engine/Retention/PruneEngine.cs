@@ -86,7 +86,7 @@ public static class PruneEngine
     {
         ArgumentNullException.ThrowIfNull(listing);
         var backup = listing.Backups.FirstOrDefault(b => b.BackupId == backupId)
-            ?? throw new BackupOpsException(BackupOpsErrorKind.NotFound, "BackupNotFound", $"No valid backup '{backupId}' in the store. Run 'backupops pg list' to see the backups there.") { Target = backupId };
+            ?? throw new BackupOpsException(BackupOpsErrorKind.NotFound, "BackupNotFound", $"No valid backup '{backupId}' in the store. Run Get-PgBackup / backupops pg list to see the backups there.") { Target = backupId };
         var newest = listing.Backups.Where(b => b.Database == backup.Database).OrderByDescending(b => b.Manifest.StartedUtc).Take(Math.Max(1, minimumKeep)).ToList();
         if (newest.Contains(backup))
         {

@@ -47,7 +47,7 @@ public sealed record RetentionPolicy(int RetentionDays, int MinimumKeep, TimeSpa
 
         if (minimumKeep < 1)
         {
-            throw BackupOpsException.InvalidInput("MinimumKeepInvalid", $"--minimum-keep {minimumKeep} would allow deleting every backup. It must be at least 1: the newest valid backup is never deleted.");
+            throw BackupOpsException.InvalidInput("MinimumKeepInvalid", $"-MinimumKeep / --minimum-keep {minimumKeep} would allow deleting every backup. It must be at least 1: the newest valid backup is never deleted.");
         }
 
         return new RetentionPolicy(days, minimumKeep, leftoverGrace ?? DefaultLeftoverGrace);

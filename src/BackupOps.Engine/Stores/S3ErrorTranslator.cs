@@ -8,6 +8,10 @@ namespace BackupOps.Engine.Stores;
 /// <summary>Turns AWS SDK failures into operator-facing errors that name the fix and hold no secret.</summary>
 internal static class S3ErrorTranslator
 {
+    /// <summary>The one error for a bucket that does not exist (a typo in a name must never read as "empty").</summary>
+    public static BackupOpsException BucketNotFound(string bucket) =>
+        new(BackupOpsErrorKind.NotFound, "S3BucketNotFound", $"The bucket '{bucket}' does not exist at this endpoint. Create it first or fix the bucket name (-Store / --store s3://bucket/prefix, -Bucket / --bucket).") { Target = bucket };
+
     public static BackupOpsException Translate(Exception exception, string bucket, string what)
     {
         if (exception is BackupOpsException known)
@@ -19,7 +23,7 @@ internal static class S3ErrorTranslator
         {
             return (s3.ErrorCode, s3.StatusCode) switch
             {
-                ("NoSuchBucket", _) => new BackupOpsException(BackupOpsErrorKind.NotFound, "S3BucketNotFound", $"The bucket '{bucket}' does not exist at this endpoint. Create it first or fix the bucket in --store s3://bucket/prefix.") { Target = bucket },
+                ("NoSuchBucket", _) => BucketNotFound(bucket),
                 ("InvalidAccessKeyId" or "SignatureDoesNotMatch" or "InvalidToken" or "ExpiredToken", _) => new BackupOpsException(BackupOpsErrorKind.AuthenticationFailed, "S3AuthenticationFailed", $"The S3 endpoint refused the credentials ({s3.ErrorCode}) while trying to {what}. Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or -S3Credential.") { Target = bucket },
                 ("AccessDenied", _) or (_, HttpStatusCode.Forbidden) => new BackupOpsException(BackupOpsErrorKind.AuthenticationFailed, "S3AccessDenied", $"Access to bucket '{bucket}' was denied while trying to {what}. The key needs s3:PutObject, s3:GetObject, s3:ListBucket, s3:DeleteObject and s3:AbortMultipartUpload on it.") { Target = bucket },
                 ("NoSuchKey", _) or (_, HttpStatusCode.NotFound) => new BackupOpsException(BackupOpsErrorKind.NotFound, "S3ObjectNotFound", $"An object was not found in bucket '{bucket}' while trying to {what}.") { Target = bucket },

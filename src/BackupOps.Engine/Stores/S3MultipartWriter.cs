@@ -189,7 +189,7 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
             // Refused before S3 would refuse part 10,001 after hours of streaming; the abort removes the parts.
             throw Errors.BackupOpsException.InvalidInput(
                 "S3TooManyParts",
-                $"s3://{_bucket}/{_key} outgrew {_maximumParts} parts of {_partSize / 1048576} MiB. Rerun with a larger part size (backupops --part-size-mb {Math.Min(1024, _partSize / 1048576 * 4)}).");
+                $"s3://{_bucket}/{_key} outgrew {_maximumParts} parts of {_partSize / 1048576} MiB. Rerun with a larger part size (BACKUPOPS_S3_PART_SIZE_MB={Math.Min(1024, _partSize / 1048576 * 4)}, or --part-size-mb for backupops).");
         }
 
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);

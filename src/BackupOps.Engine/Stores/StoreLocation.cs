@@ -23,7 +23,7 @@ public static class StoreLocation
             var prefix = slash < 0 ? string.Empty : rest[(slash + 1)..];
             if (!IsValidBucketName(bucket))
             {
-                throw BackupOpsException.InvalidInput("StoreBucketInvalid", $"'{bucket}' is not a valid bucket name in --store '{spec}'. Bucket names are 3-63 characters of a-z, 0-9, '.' and '-'; write the store as s3://bucket/prefix.");
+                throw BackupOpsException.InvalidInput("StoreBucketInvalid", $"'{bucket}' is not a valid bucket name in -Store / --store '{spec}'. Bucket names are 3-63 characters of a-z, 0-9, '.' and '-'; write the store as s3://bucket/prefix.");
             }
 
             var options = s3Options ?? S3StoreOptions.FromEnvironment();

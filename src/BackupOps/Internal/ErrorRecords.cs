@@ -8,14 +8,16 @@ internal static class ErrorRecords
 {
     public static ErrorRecord From(BackupOpsException error)
     {
+        // The engine names parameters as "-Store / --store" pairs; PowerShell users see only their half.
+        var message = FrontEndText.ForPowerShell(message);
         // Standard exception types only: an engine type in $Error would tie scripts to the engine assembly.
         Exception exception = error.Kind switch
         {
-            BackupOpsErrorKind.InvalidInput => new ArgumentException(error.Message),
-            BackupOpsErrorKind.AuthenticationFailed => new UnauthorizedAccessException(error.Message),
-            BackupOpsErrorKind.NotFound => new ItemNotFoundException(error.Message),
-            BackupOpsErrorKind.IntegrityFailed => new InvalidDataException(error.Message),
-            _ => new InvalidOperationException(error.Message),
+            BackupOpsErrorKind.InvalidInput => new ArgumentException(message),
+            BackupOpsErrorKind.AuthenticationFailed => new UnauthorizedAccessException(message),
+            BackupOpsErrorKind.NotFound => new ItemNotFoundException(message),
+            BackupOpsErrorKind.IntegrityFailed => new InvalidDataException(message),
+            _ => new InvalidOperationException(message),
         };
         var category = error.Kind switch
         {

@@ -1,3 +1,4 @@
+using BackupOps.Engine.Errors;
 using BackupOps.Engine.Lifecycle;
 
 namespace BackupOps.Internal;
@@ -31,7 +32,7 @@ internal static class LifecycleRequests
     {
         foreach (var line in result.Notices.Concat(result.Warnings))
         {
-            cmdlet.WriteWarning($"{result.Bucket}: {line}");
+            cmdlet.WriteWarning($"{result.Bucket}: {FrontEndText.ForPowerShell(line)}");
         }
     }
 }

@@ -1,0 +1,35 @@
+using System.Text.RegularExpressions;
+
+namespace BackupOps.Engine.Errors;
+
+/// <summary>
+/// Engine messages name what a user can pass in both front ends as a pair, and each front end shows only its own
+/// half: <c>-TargetDatabase / --target-database</c> (parameter / flag) and <c>Get-PgBackup / backupops pg list</c>
+/// (cmdlet / command). Any message written in that convention, now or later, renders correctly without edits here.
+/// </summary>
+public static partial class FrontEndText
+{
+    /// <summary>The text a PowerShell user sees: <c>-TargetDatabase</c>, <c>Get-PgBackup</c>.</summary>
+    public static string ForPowerShell(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message = CommandPair().Replace(message, m => m.Groups["ps"].Value);
+        return ParameterPair().Replace(message, m => m.Groups["ps"].Value);
+    }
+
+    /// <summary>The text a <c>backupops</c> user sees: <c>--target-database</c>, <c>backupops pg list</c>.</summary>
+    public static string ForCli(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        message = CommandPair().Replace(message, m => m.Groups["cli"].Value);
+        return ParameterPair().Replace(message, m => m.Groups["cli"].Value);
+    }
+
+    // -Name / --name, with an optional "or" spelling (-Path / --file); one or more PowerShell names.
+    [GeneratedRegex(@"(?<ps>-[A-Z][A-Za-z0-9]*(?:\s+or\s+-[A-Z][A-Za-z0-9]*)?)\s+/\s+(?<cli>--[a-z0-9][a-z0-9-]*(?:\s+or\s+--[a-z0-9][a-z0-9-]*)?)")]
+    private static partial Regex ParameterPair();
+
+    // Verb-Noun / backupops <command words>: the CLI's command vocabulary ends the command (prose follows it).
+    [GeneratedRegex(@"(?<ps>\b[A-Z][a-z]+-[A-Z][A-Za-z0-9]+)\s+/\s+(?<cli>backupops(?:\s+(?:pg|backup|list|restore|prune|r2|lifecycle|get|set|test|verify|redis|snapshot|status|schedule|print|drill|init))+)\b")]
+    private static partial Regex CommandPair();
+}
