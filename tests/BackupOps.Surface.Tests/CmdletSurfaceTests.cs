@@ -80,9 +80,16 @@ public sealed class CmdletSurfaceTests
     }
 
     [Fact]
-    public void Restore_and_Remove_run_at_high_confirm_impact()
+    public void Remove_runs_at_high_confirm_impact_and_restore_at_medium()
     {
-        foreach (var name in new[] { "Restore-PgBackup", "Remove-PgBackup", "Remove-RedisSnapshot" })
+        // Restoring into a new database destroys nothing; replacing one asks through ConfirmHighImpact (Pester proves it).
+        foreach (var name in new[] { "Restore-PgBackup", "Restore-RedisSnapshot" })
+        {
+            var attribute = Cmdlet(name).GetCustomAttributesData().Single(a => a.AttributeType == Surface.CmdletAttribute);
+            Assert.Equal(2, ModuleSurface.Named<int>(attribute, "ConfirmImpact")); // ConfirmImpact.Medium
+        }
+
+        foreach (var name in new[] { "Remove-PgBackup", "Remove-RedisSnapshot" })
         {
             var attribute = Cmdlet(name).GetCustomAttributesData().Single(a => a.AttributeType == Surface.CmdletAttribute);
             Assert.Equal(3, ModuleSurface.Named<int>(attribute, "ConfirmImpact")); // ConfirmImpact.High

@@ -19,7 +19,11 @@ namespace BackupOps.Engine.Restore;
 public static class PgRestoreEngine
 {
     /// <summary>Checks what a restore would do without changing anything: the backup exists and the target's state.</summary>
-    public static async Task<string> DescribeAsync(PgRestoreRequest request, CancellationToken cancellationToken)
+    public static async Task<string> DescribeAsync(PgRestoreRequest request, CancellationToken cancellationToken) =>
+        (await PlanAsync(request, cancellationToken).ConfigureAwait(false)).Description;
+
+    /// <summary>What a restore would do to its target, for confirmations: the description and whether a non-empty database would be replaced.</summary>
+    public static async Task<PgRestorePlan> PlanAsync(PgRestoreRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
@@ -38,7 +42,10 @@ public static class PgRestoreEngine
             _ when request.Force => $"holds {objects} objects and would be REPLACED (-Force) once the restore into a scratch database has succeeded",
             _ => $"holds {objects} objects: the restore would be refused without -Force",
         };
-        return $"restore {entry?.BackupId ?? request.Path} into {targetName} on {request.TargetServer.Host}:{request.TargetServer.Port}: target {state}";
+        return new PgRestorePlan(
+            $"restore {entry?.BackupId ?? request.Path} into {targetName} on {request.TargetServer.Host}:{request.TargetServer.Port}: target {state}",
+            targetName,
+            ReplacesExisting: objects > 0 && request.Force);
     }
 
     /// <summary>Restores and validates; throws on bad input, integrity failure or restore failure. Leaves a run record either way.</summary>

@@ -67,6 +67,7 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
     protected override void ProcessRecord()
     {
         var store = ResolveStore(Store);
+        this.WriteConnectionVerbose();
         PgBackupRequest Request() => new()
         {
             Connection = this.Connection(),
@@ -82,7 +83,7 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
             Reporting = this.Reporting(),
         };
 
-        if (!ShouldProcess(store, "Back up PostgreSQL database"))
+        if (!this.ShouldProcessOrExplain(store, "Back up PostgreSQL database", "pass -Confirm:$false"))
         {
             if (MyInvocation.BoundParameters.ContainsKey("WhatIf") && this.TryRun((_, token) => BackupPreflight.RunAsync(Request(), token), out var checks))
             {

@@ -68,7 +68,7 @@ public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
     protected override void ProcessRecord()
     {
         var store = ResolveStore(Store);
-        if (!ShouldProcess(store, $"Snapshot Redis {Server ?? "(REDIS_URL)"}"))
+        if (!this.ShouldProcessOrExplain(store, $"Snapshot Redis {Server ?? "(REDIS_URL)"}", "pass -Confirm:$false"))
         {
             return;
         }

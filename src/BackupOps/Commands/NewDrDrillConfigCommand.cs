@@ -28,7 +28,7 @@ public sealed class NewDrDrillConfigCommand : BackupOpsCmdlet
             return;
         }
 
-        if (ShouldProcess(path, "Write drill definition starting point"))
+        if (this.ShouldProcessOrExplain(path, "Write drill definition starting point", "pass -Confirm:$false"))
         {
             File.WriteAllText(path, DrillConfig.StartingPoint + "\n");
             WriteObject(new DrDrillConfigFile { Path = path, Next = $"Edit it, then: Test-DrDrill -Path {path} -DryRun" });

@@ -8,7 +8,7 @@ namespace BackupOps.Commands;
 /// <para type="synopsis">Restores a PostgreSQL backup into a database after verifying its SHA-256, then validates it.</para>
 /// <para type="description">The target is created when missing. A non-empty target is refused unless -Force (it is then dropped and recreated, after confirmation). A backup whose bytes do not match the manifest is refused before the target is touched. Validation compares schema counts with the manifest, exact row counts of critical tables, and runs smoke queries.</para>
 /// </summary>
-[Cmdlet(VerbsData.Restore, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = ById)]
+[Cmdlet(VerbsData.Restore, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ById)]
 [OutputType(typeof(PgRestoreResult))]
 public sealed class RestorePgBackupCommand : PgServerCmdlet
 {
@@ -57,7 +57,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
     public string? TargetDatabase { get; set; }
 
     /// <summary>
-    /// <para type="description">Drop and replace a non-empty target database (asks for confirmation; -Confirm:$false in scripts).</para>
+    /// <para type="description">Replace a non-empty target database, once the restore into a scratch database has been verified. Asks for confirmation even at the default $ConfirmPreference; scripts pass -Force -Confirm:$false.</para>
     /// </summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -103,6 +103,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
     protected override void ProcessRecord()
     {
         var store = ParameterSetName == FromPath ? null : ResolveStore(Store);
+        this.WriteConnectionVerbose();
         var path = ParameterSetName == FromPath ? ResolvePath(Path) : null;
         var identity = IdentityFile is null ? null : ResolvePath(IdentityFile);
         var temp = TempDirectory is null ? null : ResolvePath(TempDirectory);
@@ -126,12 +127,23 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
             Reporting = this.Reporting(),
         };
 
-        // The confirmation text says what will happen to the target (created, empty, or replaced).
-        if (!this.TryRun((_, token) => PgRestoreEngine.DescribeAsync(Request(), token), out var description)
-            || !ShouldProcess(description, "Restore PostgreSQL backup"))
+        // Restoring into a new or empty database changes nothing that exists, so it asks nothing by default
+        // (ConfirmImpact Medium); replacing a non-empty one needs -Force and a confirmation as if High.
+        if (!this.TryRun((_, token) => PgRestoreEngine.PlanAsync(Request(), token), out var plan)
+            || !this.ShouldProcessOrExplain(plan.Description, "Restore PostgreSQL backup", "pass -Confirm:$false"))
         {
             return;
         }
+
+        if (plan.ReplacesExisting && !this.ConfirmHighImpact(
+            $"{plan.Description}. The current contents of '{plan.TargetDatabase}' will be lost once the verified restore is swapped in. Continue?",
+            "Replace a non-empty database",
+            "pass -Force -Confirm:$false to replace a non-empty database"))
+        {
+            return;
+        }
+
+        WriteVerbose($"{plan.Description}.");
 
         var done = this.TryRun((progress, token) => PgRestoreEngine.RunAsync(Request(), progress, token), out var result);
         FlushReportingWarnings();

@@ -128,13 +128,13 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
             Reporting = this.Reporting(),
         };
 
-        if (!this.TryRun((_, token) => RedisRestoreEngine.DescribeAsync(Request(), token), out var description) || !ShouldProcess(description, "Restore Redis snapshot"))
+        if (!this.TryRun((_, token) => RedisRestoreEngine.DescribeAsync(Request(), token), out var description) || !this.ShouldProcessOrExplain(description, "Restore Redis snapshot", "pass -Confirm:$false, and -Force to replace a server's data"))
         {
             return;
         }
 
         var destructive = mode == RedisRestoreMode.ReplaceLocal || (mode == RedisRestoreMode.IntoServer && Replace);
-        if (destructive && !Force && !ShouldContinue($"{description}. The server's current data will be lost. Continue?", "Replace Redis data"))
+        if (destructive && !Force && !this.ShouldContinueOrExplain($"{description}. The server's current data will be lost. Continue?", "Replace Redis data", "pass -Force (and -Confirm:$false) to replace the server's data"))
         {
             return;
         }

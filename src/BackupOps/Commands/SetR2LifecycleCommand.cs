@@ -42,14 +42,15 @@ public sealed class SetR2LifecycleCommand : LifecyclePolicyCmdlet
         }
 
         var difference = string.Join("; ", plan.Changes.Select(c => c.Describe()));
-        if (!ShouldProcess(Bucket, $"Set lifecycle: {difference}"))
+        if (!this.ShouldProcessOrExplain(Bucket, $"Set lifecycle: {difference}", "pass -Confirm:$false, and -Force for a change that deletes objects sooner"))
         {
             return;
         }
 
-        if (plan.DeletesSooner && !Force && !ShouldContinue(
+        if (plan.DeletesSooner && !Force && !this.ShouldContinueOrExplain(
             $"This lifecycle change makes '{Bucket}' delete objects sooner than before ({difference}). Deleted objects cannot be recovered. Continue?",
-            "Objects will be deleted sooner"))
+            "Objects will be deleted sooner",
+            "pass -Force (with -Confirm:$false) to apply a change that deletes objects sooner"))
         {
             return;
         }

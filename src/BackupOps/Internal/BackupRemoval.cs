@@ -47,7 +47,7 @@ internal static class BackupRemoval
         var (openedStore, listed, actions) = planned;
         try
         {
-            foreach (var action in actions.Where(a => cmdlet.ShouldProcess($"{a.Key} ({a.Database}) in {spec}", $"Remove {noun}: {a.Reason}")))
+            foreach (var action in actions.Where(a => cmdlet.ShouldProcessOrExplain($"{a.Key} ({a.Database}) in {spec}", $"Remove {noun}: {a.Reason}", "pass -Confirm:$false (-WhatIf first shows what would be removed)")))
             {
                 if (cmdlet.TryRun((_, token) => PruneEngine.ApplyAsync(openedStore, listed, [action], token), out var done))
                 {

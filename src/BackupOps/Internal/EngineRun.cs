@@ -24,9 +24,18 @@ internal static class EngineRun
         task.ContinueWith(_ => updates.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         string? lastActivity = null;
+        string? lastStatus = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var update in updates.GetConsumingEnumerable(CancellationToken.None))
         {
+            // -Verbose tells each phase once (not every byte count): what the engine is doing, and since when.
+            if (update.Activity != lastActivity || update.Status != lastStatus)
+            {
+                cmdlet.WriteVerbose($"[{clock.Elapsed.TotalSeconds:0.0}s] {update.Activity}: {update.Status}");
+            }
+
             lastActivity = update.Activity;
+            lastStatus = update.Status;
             cmdlet.WriteProgress(new ProgressRecord(activityId, update.Activity, Describe(update)) { PercentComplete = update.PercentComplete });
         }
 
@@ -38,6 +47,7 @@ internal static class EngineRun
         try
         {
             result = task.GetAwaiter().GetResult();
+            cmdlet.WriteVerbose($"[{clock.Elapsed.TotalSeconds:0.0}s] {lastActivity ?? "done"}: finished");
             return true;
         }
         catch (BackupOpsException ex)

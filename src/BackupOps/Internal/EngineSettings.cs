@@ -49,9 +49,26 @@ internal static class EngineSettings
     public static PgConnectionSettings Connection(this PgServerCmdlet cmdlet)
     {
         var settings = PgConnectionSettings.Parse(cmdlet.ConnectionString ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
-        return cmdlet.Credential is null
+        settings = cmdlet.Credential is null
             ? settings
             : settings with { Username = cmdlet.Credential.UserName, Password = cmdlet.Credential.GetNetworkCredential().Password };
+        return settings;
+    }
+
+    /// <summary>Tells -Verbose which server and which password source a cmdlet uses (never the password). Pipeline thread only.</summary>
+    public static void WriteConnectionVerbose(this PgServerCmdlet cmdlet)
+    {
+        PgConnectionSettings settings;
+        try
+        {
+            settings = cmdlet.Connection();
+        }
+        catch (Engine.Errors.BackupOpsException)
+        {
+            return; // reported as the cmdlet's error when the engine parses it
+        }
+
+        cmdlet.WriteVerbose($"PostgreSQL: {settings.Display} (from {(cmdlet.ConnectionString is null ? "DATABASE_URL" : "-ConnectionString")}; password from {(cmdlet.Credential is not null ? "-Credential" : settings.Password is not null ? "the connection string" : "PGPASSWORD or ~/.pgpass")})");
     }
 
     /// <summary>Run reporting for the engine; its warnings are queued and written after the run, on the pipeline thread.</summary>

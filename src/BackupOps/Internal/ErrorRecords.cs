@@ -9,7 +9,7 @@ internal static class ErrorRecords
     public static ErrorRecord From(BackupOpsException error)
     {
         // The engine names parameters as "-Store / --store" pairs; PowerShell users see only their half.
-        var message = FrontEndText.ForPowerShell(message);
+        var message = FrontEndText.ForPowerShell(error.Message);
         // Standard exception types only: an engine type in $Error would tie scripts to the engine assembly.
         Exception exception = error.Kind switch
         {

@@ -28,6 +28,8 @@ public abstract class StoreCmdlet : S3Cmdlet
     internal string ResolveStore(string? store)
     {
         var spec = string.IsNullOrWhiteSpace(store) ? DefaultStore : store;
-        return spec.Contains("://", StringComparison.Ordinal) ? spec : ResolvePath(spec);
+        var resolved = spec.Contains("://", StringComparison.Ordinal) ? spec : ResolvePath(spec);
+        WriteVerbose($"Store: {resolved}{(string.IsNullOrWhiteSpace(store) ? " (default: BACKUP_DIR, else ./backups)" : string.Empty)}");
+        return resolved;
     }
 }

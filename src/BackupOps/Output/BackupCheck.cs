@@ -22,4 +22,7 @@ public sealed class BackupCheck
 
     /// <summary>Expected and actual values.</summary>
     public string Detail { get; init; } = string.Empty;
+
+    /// <summary>The outcome with the name, so a check reads right wherever PowerShell shows it as text.</summary>
+    public override string ToString() => $"{Outcome}: {Name}";
 }

@@ -20,6 +20,9 @@ public sealed class DrDrillCheck
 
     /// <summary>Why it failed.</summary>
     public string? FailureReason { get; init; }
+
+    /// <summary>The outcome with the name, so a check reads right wherever PowerShell shows it as text.</summary>
+    public override string ToString() => $"{Outcome}: {Name}";
 }
 
 /// <summary>The outcome of Test-DrDrill.</summary>
