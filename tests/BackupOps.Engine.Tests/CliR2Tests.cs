@@ -20,6 +20,25 @@ public sealed class CliR2Tests
     };
 
     [Fact]
+    public async Task Lifecycle_on_a_bucket_that_does_not_exist_is_an_error_not_an_empty_policy()
+    {
+        using var work = new TempFolder();
+        var env = Environment();
+        var missing = $"bo-missing-{Guid.NewGuid():N}"[..30];
+        foreach (var verb in new[] { "get", "test", "set" })
+        {
+            var run = verb == "set"
+                ? await BackupOpsCli.RunAsync(work.Path, env, "r2", "lifecycle", verb, "--bucket", missing, "--dry-run")
+                : await BackupOpsCli.RunAsync(work.Path, env, "r2", "lifecycle", verb, "--bucket", missing);
+            Assert.True(run.ExitCode == 1, $"{verb}: exit {run.ExitCode}\n{run.All}");
+            Assert.Contains("[S3BucketNotFound]", run.Stderr, StringComparison.Ordinal);
+            Assert.Contains(missing, run.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("no lifecycle rules", run.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("-Bucket", run.Stderr, StringComparison.Ordinal); // the CLI user is told --bucket
+        }
+    }
+
+    [Fact]
     public async Task Lifecycle_set_is_idempotent_refuses_sooner_deletion_without_force_and_test_reports_drift()
     {
         using var work = new TempFolder();

@@ -13,12 +13,18 @@ internal sealed class BucketLifecycleClient(AmazonS3Client client)
         {
             var response = await client.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = bucket }, cancellationToken).ConfigureAwait(false);
             var rules = response.Configuration?.Rules ?? [];
+            if (rules.Count == 0)
+            {
+                // Ceph RGW answers an empty configuration for a bucket that does not exist.
+                await EnsureBucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
+            }
+
             return new BucketLifecycle(bucket, [.. rules.Select(r => (Normalise(r), r))]);
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchLifecycleConfiguration")
         {
-            // Some servers (Ceph RGW) answer this for a bucket that does not exist either: a typo in a bucket name
-            // must be an error, not "no policy yet".
+            // A typo in a bucket name must be an error, not "no policy yet": some servers answer this (or an empty
+            // configuration) for a bucket that does not exist.
             await EnsureBucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false);
             return new BucketLifecycle(bucket, []);
         }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Stores;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -24,6 +25,7 @@ public sealed class GetPgBackupCommand : StoreCmdlet
     /// <para type="description">Only this database's backups.</para>
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(DatabaseCompleter))]
     public string? Database { get; set; }
 
     /// <summary>

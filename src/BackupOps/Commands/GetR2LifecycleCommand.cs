@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupOps.Engine.Lifecycle;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -18,6 +19,7 @@ public sealed class GetR2LifecycleCommand : S3Cmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("BucketName", "Name")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BucketCompleter))]
     public string Bucket { get; set; } = string.Empty;
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Redis;
 using BackupOps.Engine.Stores;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -24,6 +25,7 @@ public sealed class GetRedisSnapshotCommand : StoreCmdlet
     /// <para type="description">Only this source's snapshots.</para>
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RedisSourceCompleter))]
     public string? Source { get; set; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupOps.Engine.Redis;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -36,6 +37,7 @@ public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
     /// <para type="description">Name of the source in the store (snapshots live under redis/&lt;source&gt;/). Default: host-port.</para>
     /// </summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RedisSourceCompleter))]
     public string? Source { get; set; }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupOps.Engine.Catalog;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -17,12 +18,14 @@ public sealed class RemovePgBackupCommand : RemoveBackupsCmdlet
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [ArgumentCompleter(typeof(BackupIdCompleter))]
     public string BackupId { get; set; } = string.Empty;
 
     /// <summary>
     /// <para type="description">Only this database's backups.</para>
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(DatabaseCompleter))]
     public string? Database { get; set; }
 
     /// <inheritdoc />

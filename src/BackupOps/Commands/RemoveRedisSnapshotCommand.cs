@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Redis;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -18,12 +19,14 @@ public sealed class RemoveRedisSnapshotCommand : RemoveBackupsCmdlet
     /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = ByIdSet, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [ArgumentCompleter(typeof(SnapshotIdCompleter))]
     public string SnapshotId { get; set; } = string.Empty;
 
     /// <summary>
     /// <para type="description">Only this source's snapshots.</para>
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RedisSourceCompleter))]
     public string? Source { get; set; }
 
     /// <inheritdoc />

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupOps.Engine.Restore;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -28,6 +29,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [ArgumentCompleter(typeof(BackupIdCompleter))]
     public string BackupId { get; set; } = string.Empty;
 
     /// <summary>
@@ -41,6 +43,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
     /// </summary>
     [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
     [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+    [ArgumentCompleter(typeof(DatabaseCompleter))]
     public string? Database { get; set; }
 
     /// <summary>

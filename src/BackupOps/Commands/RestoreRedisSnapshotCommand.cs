@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupOps.Engine.Redis;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -26,6 +27,7 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
     /// </summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [ArgumentCompleter(typeof(SnapshotIdCompleter))]
     public string SnapshotId { get; set; } = string.Empty;
 
     /// <summary>
@@ -39,6 +41,7 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
     /// </summary>
     [Parameter(ParameterSetName = ById, ValueFromPipelineByPropertyName = true)]
     [Parameter(Mandatory = true, ParameterSetName = LatestSet)]
+    [ArgumentCompleter(typeof(RedisSourceCompleter))]
     public string? Source { get; set; }
 
     /// <summary>

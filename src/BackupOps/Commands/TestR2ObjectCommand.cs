@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BackupOps.Engine.Integrity;
+using BackupOps.Completion;
 using BackupOps.Internal;
 
 namespace BackupOps.Commands;
@@ -19,6 +20,7 @@ public sealed class TestR2ObjectCommand : StoreCmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("BucketName", "Name")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BucketCompleter))]
     public string Bucket { get; set; } = string.Empty;
 
     /// <summary>

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 
+using BackupOps.Completion;
+
 namespace BackupOps.Internal;
 
 /// <summary>Base of Set-R2Lifecycle and Test-R2Lifecycle: the bucket and the policy parameters both take.</summary>
@@ -11,6 +13,7 @@ public abstract class LifecyclePolicyCmdlet : S3Cmdlet
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("BucketName", "Name")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(BucketCompleter))]
     public string Bucket { get; set; } = string.Empty;
 
     /// <summary>
