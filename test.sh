@@ -47,8 +47,10 @@ if [[ $installed != "$pwsh_version" ]]; then
 fi
 export BACKUPOPS_PWSH=$pwsh_tool
 
-# The build restores Pester 5.7.1 (a PackageDownload of tests/BackupOps.PowerShell.Tests) into the package folder.
-dotnet build BackupOps.sln -c Release -nologo -v q
+# The build, through build.ps1 under pwsh -File as a scheduled task would run it: dotnet build (which also restores
+# Pester 5.7.1, a PackageDownload of tests/BackupOps.PowerShell.Tests, and compiles the help), then the versioned
+# package in artifacts/BackupOps that the Pester suites import by name.
+"$pwsh_tool" -NoProfile -NonInteractive -File ./build.ps1 -Task Build,Package
 packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
 pester="${packages%/}/pester/5.7.1/tools/Pester.psd1"
 [[ -f $pester ]] || { echo "test.sh: Pester 5.7.1 is missing at $pester after the restore: check that the NuGet feed serves the package 'Pester' 5.7.1" >&2; exit 1; }
