@@ -135,7 +135,7 @@ function Get-TestBucketKeys([string] $Bucket) {
 }
 
 function Get-TestMultipartUploadCount([string] $Bucket) {
-    [xml] $list = Invoke-TestS3 -Path "$Bucket`?uploads"
+    [xml] $list = Invoke-TestS3 -Path "$Bucket`?uploads="
     @($list.ListMultipartUploadsResult.ChildNodes | Where-Object LocalName -eq 'Upload').Count
 }
 
@@ -163,6 +163,28 @@ function New-TestRedisData {
     Invoke-TestRedis RPUSH 'queue:emails' @(1..25 | ForEach-Object { "mail-$_" }) | Out-Null
     Invoke-TestRedis MSET 'session:a' 'one' 'session:b' 'two' 'config:flag' 'on' | Out-Null
     Invoke-TestRedis -n 1 SET 'cache:x' 'x' | Out-Null
+}
+
+function Get-CommandError {
+    <#
+        Runs the script block and returns the first error it wrote or threw (run the cmdlet with -ErrorAction Stop),
+        or throws when it wrote none: a bad-input test must fail when the cmdlet accepts the input.
+    #>
+    param([Parameter(Mandatory)][scriptblock] $Script)
+    try {
+        & $Script | Out-Null
+    } catch {
+        return $_
+    }
+    throw "expected an error from { $Script }, but it succeeded"
+}
+
+function Assert-PowerShellMessage {
+    <# Errors in cmdlets name PowerShell parameters and cmdlets, never CLI flags or commands. #>
+    param([Parameter(Mandatory)][string] $Message)
+    if ($Message -match '(?<![\w-])--[a-z][a-z0-9-]+' -or $Message -match '\bbackupops (pg|r2|redis|drill|status|schedule)\b') {
+        throw "The message names a CLI flag or command instead of the PowerShell parameter: $Message"
+    }
 }
 
 Export-ModuleMember -Function *
