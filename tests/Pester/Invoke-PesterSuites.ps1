@@ -39,6 +39,8 @@ function Invoke-Suite([string] $Name, $Container) {
     $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
 }
 
+# pwsh -File passes a comma-separated list as one string.
+$Path = @($Path | ForEach-Object { $_ -split ',' })
 $failures = Invoke-Suite 'module' (New-PesterContainer -Path (Resolve-Path $Path).Path)
 if (-not $SkipDrill) {
     . (Join-Path $PSScriptRoot 'DrillFixture.ps1')
