@@ -96,8 +96,9 @@ function Get-TestS3Credential {
 
 function Invoke-TestS3 {
     <# One S3 request signed with SigV4 by curl; the keys go to curl on stdin. Returns the body; throws on HTTP >= 300. #>
-    param([string] $Method = 'GET', [Parameter(Mandatory)][string] $Path, [string] $Body)
+    param([string] $Method = 'GET', [Parameter(Mandatory)][string] $Path, [string] $Body, [hashtable] $Header = @{})
     $arguments = @('-sS', '-K', '-', '--aws-sigv4', "aws:amz:$($env:BACKUPOPS_TEST_S3_REGION):s3", '-X', $Method, '-w', '\n%{http_code}')
+    foreach ($name in $Header.Keys) { $arguments += @('-H', "$($name): $($Header[$name])") }
     $bodyFile = $null
     if ($PSBoundParameters.ContainsKey('Body')) {
         $bodyFile = [System.IO.Path]::GetTempFileName()
@@ -125,8 +126,32 @@ function New-TestBucket([string] $Purpose) {
     $name
 }
 
-function Write-TestObject([string] $Bucket, [string] $Key, [string] $Content) {
-    Invoke-TestS3 -Method PUT -Path "$Bucket/$Key" -Body $Content | Out-Null
+function Write-TestObject([string] $Bucket, [string] $Key, [string] $Content, [string] $Sha256) {
+    <# -Sha256 sets x-amz-meta-sha256, the reference Test-R2Object trusts first (a wrong one simulates a changed object). #>
+    $header = if ($Sha256) { @{ 'x-amz-meta-sha256' = $Sha256 } } else { @{} }
+    Invoke-TestS3 -Method PUT -Path "$Bucket/$Key" -Body $Content -Header $header | Out-Null
+}
+
+function Invoke-TestObjectFile {
+    <# Downloads (-Download) or uploads an object through a file, byte for byte (Invoke-TestS3 bodies are text). #>
+    param([string] $Bucket, [string] $Key, [string] $Path, [switch] $Download)
+    $arguments = @('-sS', '-f', '-K', '-', '--aws-sigv4', "aws:amz:$($env:BACKUPOPS_TEST_S3_REGION):s3")
+    if ($Download) {
+        $arguments += @('-o', $Path, '-H', 'x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+    } else {
+        $arguments += @('-X', 'PUT', '--data-binary', "@$Path", '-H', "x-amz-content-sha256: $((Get-FileHash -Algorithm SHA256 $Path).Hash.ToLowerInvariant())")
+    }
+    "user = `"$($env:BACKUPOPS_TEST_S3_ACCESS_KEY):$($env:BACKUPOPS_TEST_S3_SECRET_KEY)`"" | & curl @arguments "$($env:BACKUPOPS_TEST_S3_ENDPOINT)/$Bucket/$Key" | Out-Null
+    if ($LASTEXITCODE -ne 0) { throw "curl $(if ($Download) { 'GET' } else { 'PUT' }) $Bucket/$Key failed ($LASTEXITCODE)" }
+}
+
+function Invoke-TestBitFlip {
+    <# Flips one bit in the middle of a file: same size, different SHA-256 (bit rot). #>
+    param([string] $Path)
+    $bytes = [System.IO.File]::ReadAllBytes($Path)
+    $middle = [int]($bytes.Length / 2)
+    $bytes[$middle] = $bytes[$middle] -bxor 0x10
+    [System.IO.File]::WriteAllBytes($Path, $bytes)
 }
 
 function Get-TestBucketKeys([string] $Bucket) {
