@@ -32,4 +32,7 @@ public sealed class R2LifecycleRule
 
     /// <summary>One-line description.</summary>
     public string Description { get; init; } = string.Empty;
+
+    /// <summary>The rule as one line, so a result's Rules read right wherever PowerShell shows them as text.</summary>
+    public override string ToString() => $"{Id}: {Description}";
 }
