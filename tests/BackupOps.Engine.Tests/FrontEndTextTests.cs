@@ -13,6 +13,8 @@ public sealed class FrontEndTextTests
     [InlineData("fix -Store / --store s3://bucket/prefix", "fix -Store s3://bucket/prefix", "fix --store s3://bucket/prefix")]
     [InlineData("Run Get-PgBackup / backupops pg list to see the backups there.", "Run Get-PgBackup to see the backups there.", "Run backupops pg list to see the backups there.")]
     [InlineData("Write one with New-DrDrillConfig / backupops drill init.", "Write one with New-DrDrillConfig.", "Write one with backupops drill init.")]
+    [InlineData("Check it with Test-PgWal / 'backupops pg wal setup --check' first.", "Check it with Test-PgWal first.", "Check it with 'backupops pg wal setup --check' first.")]
+    [InlineData("See Get-PgWal / backupops pg wal verify for the range.", "See Get-PgWal for the range.", "See backupops pg wal verify for the range.")]
     [InlineData("-Jobs / --jobs 99 is out of range.", "-Jobs 99 is out of range.", "--jobs 99 is out of range.")]
     [InlineData("(-Target / --target redis://host:port)", "(-Target redis://host:port)", "(--target redis://host:port)")]
     [InlineData("No pair here: 2026-01-01 / 3 -- ok", "No pair here: 2026-01-01 / 3 -- ok", "No pair here: 2026-01-01 / 3 -- ok")]

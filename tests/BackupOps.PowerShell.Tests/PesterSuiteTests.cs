@@ -75,6 +75,10 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
         }
 
         Assert.True(total > 0, $"Pester ran no test:\n{run.Stdout}\n{run.Stderr}");
+
+        // The suites clean up after themselves: no test database (nor a restore's scratch database) is left behind.
+        var left = await pg.ScalarAsync("postgres", "SELECT string_agg(datname, ', ') FROM pg_database WHERE datname LIKE 'pester\\_%'");
+        Assert.True(left is null or DBNull, $"the Pester suites left databases behind: {left}");
         Assert.True(problems.Count == 0, $"{problems.Count} of {total} Pester tests did not pass:\n{string.Join("\n", problems)}\n--- stderr ---\n{run.Stderr}");
         Assert.True(run.ExitCode == 0, $"pwsh exited {run.ExitCode}:\n{run.Stderr}");
     }

@@ -47,6 +47,20 @@ Describe 'Set-R2Lifecycle' {
         Get-R2Lifecycle -Bucket $bucket | Should -BeNullOrEmpty
     }
 
+    It 'several buckets by value through the pipeline, from one template (the help example); Test-R2Lifecycle | Select-Object InSync, Changes' {
+        $first = New-TestBucket 'lc-many'
+        $second = New-TestBucket 'lc-many'
+        $template = Join-Path $TestDrive 'many.json'
+        @{ version = 1; buckets = @($first, $second | ForEach-Object { @{ bucket = $_; rules = @(@{ name = 'receipts'; prefix = 'receipts/'; phases = @(@{ afterDays = 30; storageClass = 'InfrequentAccess' }); expirationDays = 540 }) } }) } |
+            ConvertTo-Json -Depth 8 | Set-Content -LiteralPath $template
+        $results = $first, $second | Set-R2Lifecycle -Template $template -Confirm:$false -Force
+        $results.Bucket | Should -Be @($first, $second)
+        $results.Applied | Should -Be @($true, $true)
+        $drift = Test-R2Lifecycle -Bucket $first -Template $template | Select-Object InSync, Changes
+        $drift.InSync | Should -BeTrue
+        $drift.Changes | Should -BeNullOrEmpty
+    }
+
     It 'bad input: -WhatIf on a bucket that does not exist is S3BucketNotFound (ObjectNotFound), not a change' {
         $err = Get-CommandError { Set-R2Lifecycle -Bucket $script:missing -WhatIf -ErrorAction Stop }
         $err.FullyQualifiedErrorId | Should -Be 'S3BucketNotFound,BackupOps.Commands.SetR2LifecycleCommand'

@@ -29,7 +29,8 @@ public static partial class FrontEndText
     [GeneratedRegex(@"(?<ps>-[A-Z][A-Za-z0-9]*(?:\s+or\s+-[A-Z][A-Za-z0-9]*)?)\s+/\s+(?<cli>--[a-z0-9][a-z0-9-]*(?:\s+or\s+--[a-z0-9][a-z0-9-]*)?)")]
     private static partial Regex ParameterPair();
 
-    // Verb-Noun / backupops <command words>: the CLI's command vocabulary ends the command (prose follows it).
-    [GeneratedRegex(@"(?<ps>\b[A-Z][a-z]+-[A-Z][A-Za-z0-9]+)\s+/\s+(?<cli>backupops(?:\s+(?:pg|backup|list|restore|prune|r2|lifecycle|get|set|test|verify|redis|snapshot|status|schedule|print|drill|init))+)\b")]
+    // Verb-Noun / backupops <command words>: the CLI's command vocabulary ends an unquoted command (prose follows
+    // it); a quoted CLI half ('backupops pg wal setup --check') is taken whole, whatever its words.
+    [GeneratedRegex(@"(?<ps>\b[A-Z][a-z]+-[A-Z][A-Za-z0-9]+)\s+/\s+(?<cli>'backupops[^']*'|backupops(?:\s+(?:pg|backup|basebackup|list|restore|prune|wal|push|fetch|setup|archive|r2|lifecycle|get|set|test|verify|redis|snapshot|status|schedule|print|drill|init))+\b)")]
     private static partial Regex CommandPair();
 }
