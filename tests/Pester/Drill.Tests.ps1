@@ -78,7 +78,8 @@ Describe 'New-DrDrillConfig' {
         $path = Join-Path $TestDrive 'exists.json'
         Set-Content -LiteralPath $path -Value 'keep me'
         $err = Get-CommandError { New-DrDrillConfig -Path $path -ErrorAction Stop }
-        $err.FullyQualifiedErrorId | Should -BeLike '*,BackupOps.Commands.NewDrDrillConfigCommand'
+        $err.FullyQualifiedErrorId | Should -Be 'DrillConfigExists,BackupOps.Commands.NewDrDrillConfigCommand'
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
         Get-Content -Raw $path | Should -Match 'keep me'
     }
 }

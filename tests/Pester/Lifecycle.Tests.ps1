@@ -27,6 +27,9 @@ Describe 'Set-R2Lifecycle' {
         $rules | Should -BeOfType 'BackupOps.R2LifecycleRule'
         ($rules | Where-Object ManagedByBackupOps).Id | Should -Be 'backupops-default'
         (Test-R2Lifecycle -Bucket $bucket -Prefix receipts/).InSync | Should -BeTrue
+        $verbose = (Get-R2Lifecycle -Bucket $bucket -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n"
+        $verbose | Should -Match ([regex]::Escape("S3: $($env:BACKUPOPS_TEST_S3_ENDPOINT), provider Generic, key from AWS_ACCESS_KEY_ID"))
+        $verbose | Should -Not -Match ([regex]::Escape($env:BACKUPOPS_TEST_S3_SECRET_KEY))
     }
 
     It 'without -Force, a change that deletes sooner asks its second question; with no console that is a clear error naming -Force' {

@@ -42,6 +42,14 @@ Describe 'Get-RedisSnapshot' {
         (Get-RedisSnapshot -Store $script:store -Source 'queues' -Latest).SnapshotId | Should -Be $script:newest.SnapshotId
         Get-RedisSnapshot -Store $script:store -Source 'nothing-here' | Should -BeNullOrEmpty
     }
+
+    It 'bad input: a store with an invalid bucket name is StoreBucketInvalid (InvalidArgument), naming -Store' {
+        $err = Get-CommandError { Get-RedisSnapshot -Store 's3://Bad_Bucket/redis' -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'StoreBucketInvalid,BackupOps.Commands.GetRedisSnapshotCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match '-Store'
+        Assert-PowerShellMessage $err.Exception.Message
+    }
 }
 
 Describe 'Restore-RedisSnapshot' {

@@ -25,6 +25,7 @@ public sealed class GetR2LifecycleCommand : S3Cmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        this.WriteS3Verbose();
         var options = this.S3Options();
         if (this.TryRun((_, token) => LifecycleEngine.GetAsync(Bucket, options, token), out var lifecycle))
         {

@@ -27,6 +27,7 @@ public sealed class SetR2LifecycleCommand : LifecyclePolicyCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        this.WriteS3Verbose();
         var request = this.LifecycleRequest(Replace);
         if (!this.TryRun((_, token) => LifecycleEngine.PlanAsync(request, token), out var plan))
         {

@@ -15,6 +15,7 @@ public sealed class TestR2LifecycleCommand : LifecyclePolicyCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        this.WriteS3Verbose();
         var request = this.LifecycleRequest(replace: false);
         if (this.TryRun((_, token) => LifecycleEngine.PlanAsync(request, token), out var drift))
         {

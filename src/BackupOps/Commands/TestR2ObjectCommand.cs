@@ -64,6 +64,7 @@ public sealed class TestR2ObjectCommand : StoreCmdlet
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
+        this.WriteS3Verbose();
         var request = new ObjectVerifyRequest
         {
             Bucket = Bucket,

@@ -55,6 +55,23 @@ internal static class EngineSettings
         return settings;
     }
 
+    /// <summary>Tells -Verbose which S3 endpoint, provider profile and key source a cmdlet uses (never the secret). Pipeline thread only.</summary>
+    public static void WriteS3Verbose(this S3Cmdlet cmdlet)
+    {
+        S3StoreOptions options;
+        try
+        {
+            options = cmdlet.S3Options();
+        }
+        catch (Engine.Errors.BackupOpsException)
+        {
+            return; // reported as the cmdlet's error when the engine uses the options
+        }
+
+        var key = cmdlet.S3Credential is not null ? "-S3Credential" : options.AccessKey is not null ? "AWS_ACCESS_KEY_ID" : "the AWS default credential chain";
+        cmdlet.WriteVerbose($"S3: {options.EffectiveEndpoint ?? "AWS (no endpoint set)"}, provider {options.EffectiveProvider}, key from {key}");
+    }
+
     /// <summary>Tells -Verbose which server and which password source a cmdlet uses (never the password). Pipeline thread only.</summary>
     public static void WriteConnectionVerbose(this PgServerCmdlet cmdlet)
     {

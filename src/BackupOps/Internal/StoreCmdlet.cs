@@ -30,6 +30,11 @@ public abstract class StoreCmdlet : S3Cmdlet
         var spec = string.IsNullOrWhiteSpace(store) ? DefaultStore : store;
         var resolved = spec.Contains("://", StringComparison.Ordinal) ? spec : ResolvePath(spec);
         WriteVerbose($"Store: {resolved}{(string.IsNullOrWhiteSpace(store) ? " (default: BACKUP_DIR, else ./backups)" : string.Empty)}");
+        if (resolved.Contains("://", StringComparison.Ordinal))
+        {
+            this.WriteS3Verbose();
+        }
+
         return resolved;
     }
 }
