@@ -30,7 +30,7 @@ public sealed record CmdletModel(
 }
 
 /// <summary>One parameter: its type name as help shows it and its attributes per parameter set.</summary>
-public sealed record ParameterModel(string Name, string TypeName, bool IsSwitch, IReadOnlyList<string> Aliases, IReadOnlyDictionary<string, ParameterSetModel> Sets, int DeclarationOrder, string DeclaringType)
+public sealed record ParameterModel(string Name, string TypeName, bool IsSwitch, IReadOnlyList<string> Aliases, IReadOnlyDictionary<string, ParameterSetModel> Sets, int DeclarationOrder, string DeclaringType, IReadOnlyList<string> AcceptedValues)
 {
     public const string AllSets = "__AllParameterSets";
 }

@@ -59,8 +59,10 @@ public static class CmdletReflector
 
                 var aliases = attributes.Where(a => a.AttributeType.FullName == "System.Management.Automation.AliasAttribute")
                     .SelectMany(a => ((IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!).Select(v => (string)v.Value!)).ToList();
+                var accepted = attributes.Where(a => a.AttributeType.FullName == "System.Management.Automation.ValidateSetAttribute" && a.ConstructorArguments.Count == 1)
+                    .SelectMany(a => ((IEnumerable<CustomAttributeTypedArgument>)a.ConstructorArguments[0].Value!).Select(v => (string)v.Value!)).ToList();
                 var isSwitch = property.PropertyType.FullName == "System.Management.Automation.SwitchParameter";
-                parameters.Add(new ParameterModel(property.Name, TypeName(property.PropertyType), isSwitch, aliases, sets, order++, declaring.FullName!));
+                parameters.Add(new ParameterModel(property.Name, TypeName(property.PropertyType), isSwitch, aliases, sets, order++, declaring.FullName!, accepted));
             }
         }
 

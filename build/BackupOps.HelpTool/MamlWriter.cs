@@ -107,6 +107,13 @@ public static class MamlWriter
             new XAttribute("aliases", aliases.Length == 0 ? "none" : aliases),
             new XElement(Maml + "name", parameter.Name),
             Description(parameter.Description));
+        var accepted = block.GetValueOrDefault("Accepted values", string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (accepted.Length > 0)
+        {
+            // Get-Help shows these as {A | B | C} in the syntax, as for a [ValidateSet] without help.
+            element.Add(new XElement(Command + "parameterValueGroup", accepted.Select(v => new XElement(Command + "parameterValue", new XAttribute("required", "false"), new XAttribute("variableLength", "false"), v))));
+        }
+
         if (type != "SwitchParameter")
         {
             element.Add(new XElement(Command + "parameterValue", new XAttribute("required", "true"), new XAttribute("variableLength", "false"), type));

@@ -62,6 +62,7 @@ public sealed class HelpToolTests
         Type: Int32
         Parameter Sets: One
         Aliases:
+        Accepted values: 1, 3
 
         Required: False
         Position: Named
@@ -142,6 +143,7 @@ public sealed class HelpToolTests
         Assert.Equal("The name.", name.Element(Maml + "description")!.Value);
         var count = command.Element(Command + "parameters")!.Elements(Command + "parameter").Single(p => p.Element(Maml + "name")!.Value == "Count");
         Assert.Equal("3", count.Element(Dev + "defaultValue")!.Value);
+        Assert.Equal(["1", "3"], count.Element(Command + "parameterValueGroup")!.Elements(Command + "parameterValue").Select(v => v.Value));
 
         var example = command.Element(Command + "examples")!.Element(Command + "example")!;
         Assert.Contains("Example 1: plain", example.Element(Maml + "title")!.Value, StringComparison.Ordinal);
@@ -172,6 +174,7 @@ public sealed class HelpToolTests
         Assert.Contains("[-Seed <Int32>]", MarkdownUpdater.SyntaxLine(testObject, "Objects"), StringComparison.Ordinal);
         Assert.StartsWith("Test-R2Object [-Bucket] <String> [[-Prefix] <String>]", MarkdownUpdater.SyntaxLine(testObject, "Objects"), StringComparison.Ordinal);
         Assert.All(cmdlets.SelectMany(c => c.Parameters), p => Assert.DoesNotContain('`', p.TypeName));
+        Assert.Equal(["Newest", "Random", "All"], testObject.Parameters.Single(p => p.Name == "Sample").AcceptedValues);
     }
 
     [Theory]
