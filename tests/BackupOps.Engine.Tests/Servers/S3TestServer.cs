@@ -61,20 +61,39 @@ public sealed class S3TestServer
 
         var script = Path.Combine(AppContext.BaseDirectory, "servers", "rgw.sh");
         var directory = Path.Combine(Path.GetTempPath(), $"backupops-rgw-{Environment.ProcessId}", "cluster");
-        var environment = new Dictionary<string, string>
+        string? output = null;
+        InvalidOperationException? failure = null;
+        // Two test assemblies start a cluster each at the same time: a port can still be taken between choosing it
+        // and binding it, so a failed start is stopped and tried again on other ports.
+        for (var attempt = 1; attempt <= 3 && output is null; attempt++)
         {
-            ["RGW_DIR"] = directory,
-            ["RGW_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RGW_MON_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        string output;
-        try
-        {
-            output = Shell.Run("bash", [script, "start"], environment, TimeSpan.FromMinutes(4));
+            var environment = new Dictionary<string, string>
+            {
+                ["RGW_DIR"] = directory,
+                ["RGW_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["RGW_MON_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            };
+            try
+            {
+                output = Shell.Run("bash", [script, "start"], environment, TimeSpan.FromMinutes(4));
+            }
+            catch (InvalidOperationException ex)
+            {
+                failure = ex;
+                try
+                {
+                    Shell.Run("bash", [script, "stop"], new Dictionary<string, string> { ["RGW_DIR"] = directory }, TimeSpan.FromMinutes(1));
+                }
+                catch (InvalidOperationException)
+                {
+                    // nothing was left running
+                }
+            }
         }
-        catch (InvalidOperationException ex)
+
+        if (output is null)
         {
-            throw new InvalidOperationException("The Ceph RGW test server could not start. Install ceph-mon ceph-osd radosgw ceph-common (the README's test command does), run as root, or set BACKUPOPS_TEST_S3_ENDPOINT to another S3 server.\n" + ex.Message, ex);
+            throw new InvalidOperationException("The Ceph RGW test server could not start. Install ceph-mon ceph-osd radosgw ceph-common (the README's test command does), run as root, or set BACKUPOPS_TEST_S3_ENDPOINT to another S3 server.\n" + failure?.Message, failure);
         }
 
         Shell.WhenTestProcessExits($"RGW_DIR='{directory}' bash '{script}' stop; rm -rf '{Path.GetDirectoryName(directory)}'");
