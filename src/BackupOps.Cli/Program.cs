@@ -5,11 +5,13 @@ using BackupOps.Engine.Errors;
 
 // backupops: the same engine as the PowerShell module, for hosts without PowerShell.
 var common = new CommonOptions();
-var pg = new Command("pg", "PostgreSQL backups: backup, list, restore, prune.");
+var pg = new Command("pg", "PostgreSQL backups: backup, list, restore, prune; basebackup and wal for point-in-time recovery.");
 pg.Subcommands.Add(PgBackupCommand.Create(common));
 pg.Subcommands.Add(PgListCommand.Create(common));
 pg.Subcommands.Add(PgRestoreCommand.Create(common));
 pg.Subcommands.Add(PgPruneCommand.Create(common));
+pg.Subcommands.Add(PgBaseBackupCommand.Create(common));
+pg.Subcommands.Add(PgWalCommands.Create(common));
 var root = new RootCommand("BackupOps: back up, restore and verify PostgreSQL databases to folders and S3/R2; tier and verify object storage.");
 root.Subcommands.Add(pg);
 var r2 = new Command("r2", "Object storage (R2, S3, Ceph, MinIO): lifecycle tiers and integrity checks.");

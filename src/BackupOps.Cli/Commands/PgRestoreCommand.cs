@@ -23,6 +23,7 @@ internal static class PgRestoreCommand
         var preserve = new Option<bool>("--preserve-ownership") { Description = "Keep owners and grants from the dump (default: objects owned by the restoring user)." };
         var tempDir = new Option<string?>("--temp-dir") { Description = "Folder for downloads from remote stores. Default: BACKUPOPS_TEMP or the system temp folder." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Say what the restore would do to the target; change nothing." };
+        var pitr = new PgRestorePitrOptions();
 
         var command = new Command("restore", "Restore a backup into a database after verifying its SHA-256, then validate it.");
         common.AddConnection(command);
@@ -33,8 +34,15 @@ internal static class PgRestoreCommand
             command.Options.Add(option);
         }
 
+        pitr.AddTo(command);
+
         command.SetAction(async (result, cancellationToken) =>
         {
+            if (pitr.Requested(result))
+            {
+                return await pitr.RunAsync(result, common, new PgRestorePitrOptions.Shared(force, identity, critical, smoke, tempDir, database, backupId), cancellationToken);
+            }
+
             var server = common.Connection(result);
             var request = new PgRestoreRequest
             {

@@ -10,4 +10,7 @@ public sealed record BackupKind(string Name, string Prefix)
 
     /// <summary>Redis snapshots under <c>redis/</c>.</summary>
     public static BackupKind Redis { get; } = new("redis", "redis/");
+
+    /// <summary>PostgreSQL base backups (physical, of a whole cluster) under <c>pgbase/</c>.</summary>
+    public static BackupKind PostgresBase { get; } = new("postgresql-base", "pgbase/");
 }

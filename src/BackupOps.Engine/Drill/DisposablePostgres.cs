@@ -100,7 +100,7 @@ public sealed class DisposablePostgres : IAsyncDisposable
         await process.WaitForSuccessAsync("DisposablePostgresFailed", $"Starting a disposable PostgreSQL ({Path.GetFileName(file)})", cancellationToken).ConfigureAwait(false);
     }
 
-    private static (string Bin, int Major) FindServer(int minimumMajor)
+    internal static (string Bin, int Major) FindServer(int minimumMajor)
     {
         const string root = "/usr/lib/postgresql";
         var installed = Directory.Exists(root)

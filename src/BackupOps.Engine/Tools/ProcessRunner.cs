@@ -6,6 +6,9 @@ namespace BackupOps.Engine.Tools;
 /// <summary>Starts external tools with argument lists (no shell) and an explicit environment.</summary>
 public static class ProcessRunner
 {
+    /// <summary>Environment variables that hold store credentials.</summary>
+    public static readonly IReadOnlyList<string> StoreSecretVariables = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "BACKUPOPS_SSE_C_KEY"];
+
     /// <summary>Runs a short command and returns its standard output, or null when it cannot run or fails.</summary>
     public static string? RunToEnd(string path, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
@@ -39,10 +42,20 @@ public static class ProcessRunner
         IReadOnlyList<string> arguments,
         IReadOnlyDictionary<string, string>? environment,
         Errors.SecretRedactor redactor,
-        bool redirectInput = false)
+        bool redirectInput = false,
+        bool withoutStoreSecrets = false)
     {
         ArgumentNullException.ThrowIfNull(tool);
         var process = new Process { StartInfo = CreateStartInfo(tool.Path, arguments, environment, redirectInput) };
+        if (withoutStoreSecrets)
+        {
+            // A child that never talks to the store (pg_basebackup, age, a recovered server) gets none of its keys.
+            foreach (var name in StoreSecretVariables)
+            {
+                process.StartInfo.Environment.Remove(name);
+            }
+        }
+
         try
         {
             process.Start();
