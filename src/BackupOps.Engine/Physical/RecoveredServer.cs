@@ -76,10 +76,14 @@ internal sealed class RecoveredServer
     public async Task WaitForPromotionAsync(string user, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;
+        var startup = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var seen = false;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (!IsRunning())
+            var running = IsRunning();
+            seen |= running;
+            if (!running && (seen || DateTime.UtcNow > startup))
             {
                 throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "PitrRecoveryFailed", $"PostgreSQL stopped during recovery: {Explain()}") { Target = DataDirectory };
             }
@@ -114,7 +118,7 @@ internal sealed class RecoveredServer
         var lines = File.Exists(LogPath) ? File.ReadAllLines(LogPath) : [];
         var ours = lines.Where(l => l.Contains("backupops: error", StringComparison.Ordinal)).Select(l => l[(l.IndexOf("backupops: error", StringComparison.Ordinal) + "backupops: ".Length)..]).Distinct().ToList();
         var fatal = lines.Where(l => l.Contains("FATAL:", StringComparison.Ordinal) || l.Contains("PANIC:", StringComparison.Ordinal)).Select(l => l[l.IndexOf(':', l.IndexOf("FATAL", StringComparison.Ordinal) is var i and >= 0 ? i : l.IndexOf("PANIC", StringComparison.Ordinal))..].TrimStart(':', ' ')).Distinct().TakeLast(3).ToList();
-        return string.Join(" ", ours.Concat(fatal)) is { Length: > 0 } text ? text : "see the server log";
+        return string.Join(" ", ours.Concat(fatal)) is { Length: > 0 } text ? text : "the server log ends: " + string.Join(" | ", lines.TakeLast(4).Select(l => l.Trim()));
     }
 
     /// <summary>The last transaction time the recovery replayed.</summary>

@@ -87,7 +87,9 @@ public sealed class WalArchive
     public async Task<WalArchiveEntry?> FindAsync(WalFileName name, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
-        await foreach (var item in Store.ListAsync(WalArchiveKeys.StemOf(Cluster, name), cancellationToken).ConfigureAwait(false))
+        // A folder store lists folders, not key prefixes; S3 lists just the keys that start with the file's name.
+        var prefix = Store is LocalDirectoryStore ? WalArchiveKeys.FolderOf(Cluster, name) : WalArchiveKeys.StemOf(Cluster, name);
+        await foreach (var item in Store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             if (ToEntry(item) is { } entry && entry.Name.Name == name.Name)
             {
