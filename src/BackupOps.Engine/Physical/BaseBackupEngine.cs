@@ -40,8 +40,6 @@ public static class BaseBackupEngine
         s3.RegisterSecrets(redactor);
         await using var store = StoreLocation.Open(request.Store, s3);
         var archive = new WalArchive(store, cluster);
-        var identity = await archive.ReadIdentityAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchiveMissing", $"There is no WAL archive for cluster '{cluster}' in {store.Display}, and a base backup without WAL cannot be restored. Set up archiving first ('backupops pg wal setup --cluster {cluster}' prints the settings; '--check' proves them), or give the --cluster name archive_command uses.") { Target = cluster };
 
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -76,6 +74,13 @@ public static class BaseBackupEngine
             await basebackup.WaitForSuccessAsync("PgBaseBackupFailed", $"Base backup of {cluster}", cancellationToken).ConfigureAwait(false);
             sha256 = sink.FinishHash();
             size = sink.BytesWritten;
+            if (basebackup.ErrorText.Contains("WAL archiving is not enabled", StringComparison.Ordinal))
+            {
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchivingOff", $"archive_mode is off on {request.Connection.Host}:{request.Connection.Port}, and a base backup without archived WAL cannot be restored. Nothing was stored. Set up archiving first ('backupops pg wal setup --cluster {cluster}' prints the settings; '--check' proves them).") { Target = cluster };
+            }
+
+            // pg_basebackup returns once archive_command accepted the last segment; an async spool may still be uploading it.
+            var identity = await WaitForIdentityAsync(archive, request.WalTimeout, cancellationToken).ConfigureAwait(false);
             var facts = BackupFacts.Read(inspector, identity.WalSegmentSize);
             if (facts.SystemIdentifier != identity.SystemIdentifier)
             {
@@ -134,6 +139,25 @@ public static class BaseBackupEngine
             encrypt?.Kill();
             await writer.AbortAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static async Task<WalArchiveIdentity> WaitForIdentityAsync(WalArchive archive, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await archive.ReadIdentityAsync(cancellationToken).ConfigureAwait(false) is { } identity)
+            {
+                return identity;
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchiveMissing", $"No WAL arrived in the archive '{archive.Cluster}' of {archive.Store.Display} within {timeout.TotalSeconds:0} s, and a base backup without WAL cannot be restored. Nothing was stored. Check that archive_command uses --cluster {archive.Cluster} and this store ('backupops pg wal setup --check').") { Target = archive.Cluster };
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
         }
     }
 

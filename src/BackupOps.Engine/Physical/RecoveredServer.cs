@@ -19,11 +19,12 @@ internal sealed class RecoveredServer
     private readonly string _bin;
     private readonly string _root;
 
-    private RecoveredServer(string root, string bin, int port)
+    private RecoveredServer(string root, string bin, int port, string socketDirectory)
     {
         _root = root;
         _bin = bin;
         Port = port;
+        SocketDirectory = socketDirectory;
     }
 
     public static bool AsRoot => Environment.UserName == "root";
@@ -32,7 +33,8 @@ internal sealed class RecoveredServer
 
     public string DataDirectory => Path.Combine(_root, "data");
 
-    public string SocketDirectory => Path.Combine(_root, "socket");
+    /// <summary>The Unix socket folder: short, because a socket path has at most 107 bytes.</summary>
+    public string SocketDirectory { get; }
 
     public string LogPath => Path.Combine(_root, "server.log");
 
@@ -42,12 +44,14 @@ internal sealed class RecoveredServer
     public static async Task<RecoveredServer> PrepareAsync(string root, int major, CancellationToken cancellationToken)
     {
         var (bin, _) = Drill.DisposablePostgres.FindServer(major);
-        var server = new RecoveredServer(root, bin, FreePort());
-        Wal.PrivateFiles.CreateDirectory(server.SocketDirectory);
+        var tempRoot = Path.GetTempPath().Length <= 60 ? Path.GetTempPath() : "/tmp";
+        var socket = Path.Combine(tempRoot, "bo-pg-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
+        Wal.PrivateFiles.CreateDirectory(socket);
+        var server = new RecoveredServer(root, bin, FreePort(), socket);
         await File.WriteAllTextAsync(Path.Combine(root, "pg_hba.conf"), "# BackupOps: the recovered server's own rules (the source's pg_hba.conf is not used)\nlocal all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n", cancellationToken).ConfigureAwait(false);
         if (AsRoot)
         {
-            await RunAsync("/bin/chown", ["-R", "postgres:postgres", root], cancellationToken).ConfigureAwait(false);
+            await RunAsync("/bin/chown", ["-R", "postgres:postgres", root, socket], cancellationToken).ConfigureAwait(false);
         }
 
         return server;
@@ -157,6 +161,8 @@ internal sealed class RecoveredServer
                 // already down
             }
         }
+
+        Restore.VerifiedSource.DeleteQuietly(SocketDirectory);
     }
 
     public bool IsRunning()

@@ -23,6 +23,9 @@ public static class BackupOpsCli
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing; build the solution first (dotnet build BackupOps.sln).");
     });
 
+    /// <summary>The built CLI, for commands a server runs itself (archive_command, restore_command).</summary>
+    public static string DllPath => Dll.Value;
+
     public static async Task<Run> RunAsync(string workingDirectory, IDictionary<string, string?> environment, params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };

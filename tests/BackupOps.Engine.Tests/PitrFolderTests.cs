@@ -1,0 +1,102 @@
+using System.Globalization;
+using BackupOps.Engine.Physical;
+using BackupOps.Engine.Tests.Servers;
+using Xunit;
+
+namespace BackupOps.Engine.Tests;
+
+/// <summary>
+/// Point-in-time recovery end to end on a folder store, with PostgreSQL itself running `backupops pg wal push` as its
+/// archive_command and `wal fetch` as the recovery's restore_command: exact rows at a time between commits, every row
+/// at latest, verify, duplicate pushes, and a flipped byte and a deleted segment caught before anything is trusted.
+/// </summary>
+[Collection("pitr")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class PitrFolderTests
+{
+    [Fact]
+    public async Task Restore_to_a_time_between_commits_gives_exactly_the_rows_committed_before_it_and_damage_is_caught()
+    {
+        var store = ArchivingPostgres.NewSharedFolder("pitr-store");
+        var temp = ArchivingPostgres.NewSharedFolder("pitr-temp");
+        var work = ArchivingPostgres.NewSharedFolder("pitr-work");
+        try
+        {
+            await using var pg = await ArchivingPostgres.StartAsync("pitr-folder", $"--store {store}");
+            var (commits, backup) = await Pitr.WriteWithBaseBackupMidStreamAsync(pg, store, rows: 40, backupAfter: 12);
+            var env = new Dictionary<string, string?>();
+
+            // A time between the commits of rows 30 and 31: exactly rows 1..30 come back, including rows from before the base backup.
+            var target = commits[29] + ((commits[30] - commits[29]) / 2);
+            var expected = commits.Count(c => c < target);
+            Assert.Equal(30, expected);
+            var toTime = await BackupOpsCli.RunAsync(work, env, "pg", "restore", "--cluster", pg.Cluster, "--store", store, "--temp-dir", temp, "--to-time", target.ToString("yyyy-MM-dd HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture),
+                "--smoke", $"SELECT count(*) FROM events => = {expected}", "--smoke", $"SELECT max(id) FROM events => = {expected}");
+            Assert.True(toTime.ExitCode == 0, toTime.All);
+            Assert.Contains($"from base backup {backup}", toTime.Stdout, StringComparison.Ordinal);
+            Assert.Contains("PASSED  recovery target", toTime.Stdout, StringComparison.Ordinal);
+
+            var latest = await BackupOpsCli.RunAsync(work, env, "pg", "restore", "--cluster", pg.Cluster, "--store", store, "--temp-dir", temp, "--to-latest", "--smoke", "SELECT count(*) FROM events => = 40");
+            Assert.True(latest.ExitCode == 0, latest.All);
+            Assert.Empty(Directory.GetFileSystemEntries(temp));
+
+            var verify = await BackupOpsCli.RunAsync(work, env, "pg", "wal", "verify", "--cluster", pg.Cluster, "--store", store);
+            Assert.True(verify.ExitCode == 0, verify.All);
+            Assert.Contains("Archive verified.", verify.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Recoverable window:", verify.Stdout, StringComparison.Ordinal);
+
+            // The same segment pushed again succeeds; the same name with other bytes fails and overwrites nothing.
+            var manifest = await Pitr.BaseBackupAsync(store, pg.Cluster, backup);
+            var segment = manifest.StopWalSegment;
+            var copy = Path.Combine(work, "copy");
+            Directory.CreateDirectory(copy);
+            var fetched = await BackupOpsCli.RunAsync(work, env, "pg", "wal", "fetch", segment, Path.Combine(copy, segment), "--cluster", pg.Cluster, "--store", store);
+            Assert.True(fetched.ExitCode == 0, fetched.All);
+            var again = await BackupOpsCli.RunAsync(work, env, "pg", "wal", "push", Path.Combine(copy, segment), "--cluster", pg.Cluster, "--store", store);
+            Assert.True(again.ExitCode == 0, again.All);
+            Assert.Contains("already archived", again.Stderr, StringComparison.Ordinal);
+            var objectPath = Pitr.ObjectPath(store, pg.Cluster, segment);
+            var before = File.ReadAllBytes(objectPath);
+            var bytes = File.ReadAllBytes(Path.Combine(copy, segment));
+            bytes[bytes.Length / 2] ^= 0xFF;
+            File.WriteAllBytes(Path.Combine(copy, segment), bytes);
+            var other = await BackupOpsCli.RunAsync(work, env, "pg", "wal", "push", Path.Combine(copy, segment), "--cluster", pg.Cluster, "--store", store);
+            Assert.True(other.ExitCode == 1, other.All);
+            Assert.Contains("WalArchivedDifferently", other.Stderr, StringComparison.Ordinal);
+            Assert.Equal(before, File.ReadAllBytes(objectPath));
+
+            // A flipped byte in an archived segment: verify names it, and the restore stops with it named.
+            var damaged = Pitr.SegmentsAfter(store, pg.Cluster, segment).First();
+            var stored = File.ReadAllBytes(Pitr.ObjectPath(store, pg.Cluster, damaged));
+            stored[stored.Length / 3] ^= 0x01;
+            File.WriteAllBytes(Pitr.ObjectPath(store, pg.Cluster, damaged), stored);
+            var verifyDamaged = await BackupOpsCli.RunAsync(work, env, "pg", "wal", "verify", "--cluster", pg.Cluster, "--store", store);
+            Assert.True(verifyDamaged.ExitCode == 1, verifyDamaged.All);
+            Assert.Contains($"DAMAGED {damaged}", verifyDamaged.Stdout, StringComparison.Ordinal);
+            var restoreDamaged = await BackupOpsCli.RunAsync(work, env, "pg", "restore", "--cluster", pg.Cluster, "--store", store, "--temp-dir", temp, "--to-latest");
+            Assert.True(restoreDamaged.ExitCode == 1, restoreDamaged.All);
+            Assert.Contains("WalObjectDamaged", restoreDamaged.Stderr, StringComparison.Ordinal);
+            Assert.Contains(damaged, restoreDamaged.Stderr, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFileSystemEntries(temp));
+
+            // Deleted: a gap, and a restore past it is refused before any server starts (nothing in the temp folder).
+            File.Delete(Pitr.ObjectPath(store, pg.Cluster, damaged));
+            var verifyGap = await BackupOpsCli.RunAsync(work, env, "pg", "wal", "verify", "--cluster", pg.Cluster, "--store", store, "--json");
+            Assert.True(verifyGap.ExitCode == 1, verifyGap.All);
+            Assert.Contains(damaged, verifyGap.Stdout, StringComparison.Ordinal);
+            var refused = await BackupOpsCli.RunAsync(work, env, "pg", "restore", "--cluster", pg.Cluster, "--store", store, "--temp-dir", temp, "--to-latest");
+            Assert.True(refused.ExitCode == 1, refused.All);
+            Assert.Contains("[WalGap]", refused.Stderr, StringComparison.Ordinal);
+            Assert.Contains(damaged, refused.Stderr, StringComparison.Ordinal);
+            Assert.Empty(Directory.GetFileSystemEntries(temp));
+            Assert.DoesNotContain(pg.Password, toTime.All + latest.All + verify.All + refused.All, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var folder in new[] { store, temp, work })
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+}
