@@ -66,7 +66,7 @@ public sealed class PitrFolderTests
             Assert.Equal(before, File.ReadAllBytes(objectPath));
 
             // A flipped byte in an archived segment: verify names it, and the restore stops with it named.
-            var damaged = Pitr.SegmentsAfter(store, pg.Cluster, segment).First();
+            var damaged = Pitr.SegmentsAfter(store, pg.Cluster, segment).SkipLast(1).First();
             var stored = File.ReadAllBytes(Pitr.ObjectPath(store, pg.Cluster, damaged));
             stored[stored.Length / 3] ^= 0x01;
             File.WriteAllBytes(Pitr.ObjectPath(store, pg.Cluster, damaged), stored);
@@ -98,5 +98,113 @@ public sealed class PitrFolderTests
                 Directory.Delete(folder, recursive: true);
             }
         }
+    }
+
+    [Fact]
+    public async Task Killed_wal_push_is_retried_by_postgres_and_the_archive_ends_whole_and_setup_check_proves_it()
+    {
+        var store = ArchivingPostgres.NewSharedFolder("pitr-kill");
+        try
+        {
+            await using var pg = await ArchivingPostgres.StartAsync("pitr-kill", $"--store {store}");
+            await pg.ExecuteAsync("CREATE TABLE events (id int PRIMARY KEY, note text NOT NULL)");
+            var first = await pg.SwitchWalAsync();
+            await pg.WaitArchivedAsync(first);
+            var backup = await BackupOpsCli.RunAsync(store, new Dictionary<string, string?>(), "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store);
+            Assert.True(backup.ExitCode == 0, backup.All);
+
+            // kill -9 of archive_command at two points of its life while WAL is produced. PostgreSQL's archiver dies with it
+            // (FATAL on a signal) and is restarted 10 s later, so two kills cost 20 s of test time.
+            using var stop = new CancellationTokenSource();
+            var killer = Task.Run(() => KillPushes(pg.Cluster, [150, 300], stop.Token));
+            for (var i = 1; i <= 5; i++)
+            {
+                await pg.ExecuteAsync($"INSERT INTO events SELECT g, md5(g::text) FROM generate_series({(i * 1000) + 1}, {(i * 1000) + 1000}) g");
+                await pg.SwitchWalAsync();
+                await Task.Delay(400);
+            }
+
+            // New connections wake the postmaster, which restarts the archiver no sooner than 10 s after it died.
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!killer.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                await pg.ScalarAsync("SELECT 1");
+                await Task.Delay(200);
+            }
+
+            var killed = await killer.WaitAsync(TimeSpan.FromSeconds(5));
+            await stop.CancelAsync();
+            Assert.True(killed == 2, $"only {killed} wal push process(es) were killed");
+            var last = await pg.SwitchWalAsync();
+            await pg.WaitArchivedAsync(last, TimeSpan.FromSeconds(120));
+            var log = File.ReadAllText(pg.LogPath);
+            Assert.True(System.Text.RegularExpressions.Regex.Count(log, "exit code 137|terminated by signal 9") >= 2, log);
+
+            var verify = await BackupOpsCli.RunAsync(store, new Dictionary<string, string?>(), "pg", "wal", "verify", "--cluster", pg.Cluster, "--store", store);
+            Assert.True(verify.ExitCode == 0, verify.All);
+            Assert.Contains("Archive verified.", verify.Stdout, StringComparison.Ordinal);
+            // A push killed while writing leaves a partial file; the retry replaces it, so none is left.
+            Assert.Empty(Directory.GetFiles(Path.Combine(store, "wal"), "*.partial", SearchOption.AllDirectories));
+
+            var check = await BackupOpsCli.RunAsync(store, new Dictionary<string, string?>(), "pg", "wal", "setup", "--check", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store);
+            Assert.True(check.ExitCode == 0, check.All);
+            Assert.Contains("segment archived", check.Stdout, StringComparison.Ordinal);
+            var wrongCluster = await BackupOpsCli.RunAsync(store, new Dictionary<string, string?>(), "pg", "wal", "setup", "--check", "--database-url", pg.Url(), "--cluster", "someone-else", "--store", store);
+            Assert.True(wrongCluster.ExitCode == 1, wrongCluster.All);
+            Assert.Contains("FAIL  archive_command", wrongCluster.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain(pg.Password, check.All + backup.All, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    // Finds this server's `wal push` processes by their command line and kills each at the next age in the list.
+    private static int KillPushes(string cluster, int[] agesMs, CancellationToken cancellationToken)
+    {
+        var killed = 0;
+        var seen = new Dictionary<int, DateTime>();
+        while (killed < agesMs.Length && !cancellationToken.IsCancellationRequested)
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                {
+                    continue;
+                }
+
+                string command;
+                try
+                {
+                    command = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
+                }
+                catch (IOException)
+                {
+                    continue;
+                }
+
+                if (command.Contains("wal push", StringComparison.Ordinal) && command.Contains($"--cluster {cluster} ", StringComparison.Ordinal) && command.StartsWith("/usr/bin/dotnet ", StringComparison.Ordinal))
+                {
+                    seen.TryAdd(pid, DateTime.UtcNow);
+                    if (killed < agesMs.Length && DateTime.UtcNow - seen[pid] >= TimeSpan.FromMilliseconds(agesMs[killed]))
+                    {
+                        try
+                        {
+                            System.Diagnostics.Process.GetProcessById(pid).Kill();
+                            killed++;
+                        }
+                        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                        {
+                            // it finished first
+                        }
+                    }
+                }
+            }
+
+            Thread.Sleep(5);
+        }
+
+        return killed;
     }
 }

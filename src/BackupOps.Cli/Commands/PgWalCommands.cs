@@ -72,7 +72,18 @@ internal static class PgWalCommands
             var workerArguments = WorkerArguments(result.Tokens.Select(t => t.Value).ToList(), file);
             WalSpool.WorkerLauncher = _ => CliProcess.StartDetached(workerArguments);
             var startup = CliProcess.MillisecondsSinceStart();
-            var pushed = await WalPushEngine.PushAsync(file, options, cancellationToken);
+            WalPushResult pushed;
+            try
+            {
+                pushed = await WalPushEngine.PushAsync(file, options, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // PostgreSQL retries on exit 1; a crash (exit 134) would restart its archiver instead.
+                Console.Error.WriteLine($"backupops: error [WalPushIOFailed]: {file} could not be archived: {ex.Message}");
+                return ExitCodes.Failed;
+            }
+
             if (result.GetValue(common.Json))
             {
                 JsonOutput.Write(Console.Out, new { pushed.Name, pushed.Outcome, pushed.Key, pushed.OriginalBytes, processStartMs = Math.Round(startup, 1), timingsMs = pushed.Timings });

@@ -155,6 +155,16 @@ public sealed class WalArchive
 
         var key = WalArchiveKeys.KeyOf(Cluster, name, codec, recipients.Count > 0);
         var sealedObject = WalObjectFormat.Seal(body, codec, recipients.Count > 0, original.Length, originalSha256);
+        if (Store is LocalDirectoryStore folder)
+        {
+            // A push killed mid-write left its partial file; PostgreSQL archives one file at a time, so it is ours to replace.
+            var partial = Path.Combine(folder.Root, key) + LocalDirectoryStore.PartialSuffix;
+            if (File.Exists(partial))
+            {
+                File.Delete(partial);
+            }
+        }
+
         await Store.PutSmallAsync(key, sealedObject, cancellationToken).ConfigureAwait(false);
         if (Store is LocalDirectoryStore local)
         {

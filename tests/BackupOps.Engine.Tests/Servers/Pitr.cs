@@ -31,7 +31,15 @@ internal static class Pitr
         }
 
         var taken = await backup!;
-        await pg.WaitArchivedAsync(await pg.SwitchWalAsync());
+
+        // Two more closed segments, so every segment after the backup has a successor (a deleted last segment is
+        // indistinguishable from one not yet archived; one in the middle is a gap).
+        for (var i = 0; i < 2; i++)
+        {
+            await pg.ExecuteAsync($"CREATE TABLE IF NOT EXISTS marks (n int); INSERT INTO marks VALUES ({i})");
+            await pg.WaitArchivedAsync(await pg.SwitchWalAsync());
+        }
+
         var commits = new List<DateTimeOffset>();
         await using var connection = new Npgsql.NpgsqlConnection(pg.Settings().ToNpgsqlConnectionString());
         await connection.OpenAsync();
