@@ -17,10 +17,12 @@ internal static class PgPruneCommand
         var retention = new Option<int?>("--retention-days") { Description = "Remove backups older than this many days. Default: BACKUP_RETENTION_DAYS (required one way or the other)." };
         var minimumKeep = new Option<int>("--minimum-keep") { Description = "Newest valid backups kept per database whatever their age (at least 1).", DefaultValueFactory = _ => 1 };
         var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed; remove nothing." };
+        var kind = new Option<string>("--kind") { Description = "dump (pg_dump backups, the default) or base (base backups of --cluster, then the WAL no retained base backup needs).", DefaultValueFactory = _ => "dump" };
+        var cluster = PgWalCommands.ClusterOption();
 
         var command = new Command("prune", "Remove backups past the retention and stale leftovers; never the newest valid backup.");
         common.AddStore(command);
-        foreach (var option in new Option[] { database, retention, minimumKeep, dryRun, common.Json })
+        foreach (var option in new Option[] { database, retention, minimumKeep, dryRun, kind, cluster, common.Json })
         {
             command.Options.Add(option);
         }
@@ -29,7 +31,12 @@ internal static class PgPruneCommand
         {
             var policy = RetentionPolicy.Resolve(result.GetValue(retention), result.GetValue(minimumKeep));
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
-            var outcome = await RetentionRunner.RunAsync<BackupManifest>(store, BackupKind.Postgres, result.GetValue(database), policy, result.GetValue(dryRun), cancellationToken);
+            var outcome = result.GetValue(kind) switch
+            {
+                "dump" => await RetentionRunner.RunAsync<BackupManifest>(store, BackupKind.Postgres, result.GetValue(database), policy, result.GetValue(dryRun), cancellationToken),
+                "base" => await Engine.Physical.PitrRetention.RunAsync(store, result.GetValue(cluster) is { } c ? Engine.Wal.ClusterName.Validate(c) : null, policy, result.GetValue(dryRun), cancellationToken),
+                var other => throw Engine.Errors.BackupOpsException.InvalidInput("PruneKindInvalid", $"--kind '{other}' is not a kind. Use dump or base."),
+            };
             Report(store.Display, policy, outcome, result.GetValue(dryRun), result.GetValue(common.Json));
             return ExitCodes.Success;
         });
