@@ -89,6 +89,9 @@ public sealed class PitrFolderTests
             Assert.Contains("[WalGap]", refused.Stderr, StringComparison.Ordinal);
             Assert.Contains(damaged, refused.Stderr, StringComparison.Ordinal);
             Assert.Empty(Directory.GetFileSystemEntries(temp));
+            var status = await BackupOpsCli.RunAsync(work, env, "status", "--store", store);
+            Assert.True(status.ExitCode == 1, status.All);
+            Assert.Contains($"WAL missing: {damaged}", status.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain(pg.Password, toTime.All + latest.All + verify.All + refused.All, StringComparison.Ordinal);
         }
         finally

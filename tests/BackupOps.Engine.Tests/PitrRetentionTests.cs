@@ -56,6 +56,21 @@ public sealed class PitrRetentionTests
             var verify = await BackupOpsCli.RunAsync(store, env, "pg", "wal", "verify", "--cluster", pg.Cluster, "--store", store);
             Assert.True(verify.ExitCode == 0, verify.All);
             Assert.Contains(ids[1], (await BackupOpsCli.RunAsync(store, env, "pg", "list", "--kind", "base", "--store", store)).Stdout, StringComparison.Ordinal);
+
+            // Status: the RPO right now (age of the newest segment), pg_stat_archiver, the window; Stale past the RPO.
+            var metrics = Path.Combine(store, "metrics.prom");
+            var status = await BackupOpsCli.RunAsync(store, env, "status", "--store", store, "--cluster", pg.Cluster, "--database-url", pg.Url(), "--metrics-file", metrics, "--json");
+            Assert.True(status.ExitCode == 0, status.All);
+            var archive = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("walArchives")[0];
+            Assert.Equal("healthy", archive.GetProperty("state").GetString());
+            Assert.Equal(0, archive.GetProperty("archiverFailures").GetInt64());
+            Assert.True(archive.TryGetProperty("recoverableFromUtc", out _), status.Stdout);
+            Assert.Contains("backupops_wal_rpo_seconds{cluster=\"pitr-retention\"", await File.ReadAllTextAsync(metrics), StringComparison.Ordinal);
+            await Task.Delay(1500);
+            var stale = await BackupOpsCli.RunAsync(store, env, "status", "--store", store, "--wal-max-age-minutes", "0.01");
+            Assert.True(stale.ExitCode == 1, stale.All);
+            Assert.Contains("over the 0 min RPO", stale.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Stale", stale.Stdout, StringComparison.Ordinal);
         }
         finally
         {

@@ -15,7 +15,9 @@ internal static class StatusCommand
         var expect = new Option<string[]>("--expect") { Description = "A source that must have backups even if none exist yet: postgresql:<database> or redis:<source>. Repeatable." };
         var metrics = new Option<string?>("--metrics-file") { Description = "Also write Prometheus metrics here (node_exporter textfile collector, e.g. /var/lib/node_exporter/backupops.prom)." };
         var environment = new Option<string?>("--environment") { Description = "Environment label for the metrics. Default: BACKUPOPS_ENVIRONMENT." };
-        var command = new Command("status", "Newest valid backup per database and Redis source, its age and health (Healthy, Stale, Missing, Failing). Exit 1 unless all are healthy.");
+        var wal = new WalStatusOptions();
+        var command = new Command("status", "Newest valid backup per database and Redis source, its age and health (Healthy, Stale, Missing, Failing), and each WAL archive's RPO and recoverable window. Exit 1 unless all are healthy.");
+        wal.AddTo(command);
         foreach (var option in new Option[] { maxAge, expect, metrics, environment })
         {
             command.Options.Add(option);
@@ -28,14 +30,16 @@ internal static class StatusCommand
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
             var now = DateTimeOffset.UtcNow;
             var statuses = await BackupStatusEngine.GetAsync(store, TimeSpan.FromHours(result.GetValue(maxAge)), result.GetValue(expect) ?? [], now, cancellationToken);
+            var archives = await wal.GetAsync(result, store, now, cancellationToken);
             if (result.GetValue(metrics) is { } path)
             {
-                await PrometheusMetrics.WriteAsync(path, PrometheusMetrics.Render(statuses, result.GetValue(environment) ?? Environment.GetEnvironmentVariable("BACKUPOPS_ENVIRONMENT"), now), cancellationToken);
+                var label = result.GetValue(environment) ?? Environment.GetEnvironmentVariable("BACKUPOPS_ENVIRONMENT");
+                await PrometheusMetrics.WriteAsync(path, PrometheusMetrics.Render(statuses, label, now) + Engine.Wal.WalStatusEngine.RenderMetrics(archives, label), cancellationToken);
             }
 
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses });
+                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses, walArchives = archives });
             }
             else
             {
@@ -51,7 +55,12 @@ internal static class StatusCommand
                 }
             }
 
-            return statuses.All(s => s.State == HealthState.Healthy) ? ExitCodes.Success : ExitCodes.Failed;
+            if (!result.GetValue(common.Json))
+            {
+                WalStatusOptions.Print(archives);
+            }
+
+            return statuses.All(s => s.State == HealthState.Healthy) && archives.All(a => a.State == HealthState.Healthy) ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;
     }
