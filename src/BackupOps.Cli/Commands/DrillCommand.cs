@@ -28,7 +28,7 @@ internal static class DrillCommand
             DrillReport report;
             if (result.GetValue(demo))
             {
-                report = await DrillDemo.RunAsync(result.GetValue(tempDir), progress, cancellationToken);
+                report = await DrillDemo.RunAsync(result.GetValue(tempDir), CliProcess.SelfCommand(), progress, cancellationToken);
             }
             else
             {
@@ -42,6 +42,7 @@ internal static class DrillCommand
                         DryRun = result.GetValue(dryRun),
                         TargetConnection = result.GetValue(targetConnection) is { } target ? Engine.Connection.PgConnectionSettings.Parse(target) : null,
                         TempDirectory = result.GetValue(tempDir),
+                        FetchCommand = CliProcess.SelfCommand(),
                     },
                     progress,
                     cancellationToken);

@@ -38,7 +38,11 @@ public sealed class DisposablePostgres : IAsyncDisposable
     public PgConnectionSettings Connection => new() { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = "postgres" };
 
     /// <summary>Starts an instance whose major version is at least <paramref name="minimumMajor"/> (the exact one when installed).</summary>
-    public static async Task<DisposablePostgres> StartAsync(int minimumMajor, string? tempRoot, CancellationToken cancellationToken)
+    public static Task<DisposablePostgres> StartAsync(int minimumMajor, string? tempRoot, CancellationToken cancellationToken) =>
+        StartAsync(minimumMajor, tempRoot, null, cancellationToken);
+
+    /// <summary>Starts an instance with extra server options (<c>-c name=value ...</c>, as pg_ctl -o takes them).</summary>
+    public static async Task<DisposablePostgres> StartAsync(int minimumMajor, string? tempRoot, string? serverOptions, CancellationToken cancellationToken)
     {
         var (bin, major) = FindServer(minimumMajor);
         var root = Restore.VerifiedSource.CreateTempDirectory(tempRoot, "drill-postgres");
@@ -53,7 +57,7 @@ public sealed class DisposablePostgres : IAsyncDisposable
         try
         {
             await instance.RunServerToolAsync("initdb", ["-D", instance.DataDirectory, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"], cancellationToken).ConfigureAwait(false);
-            var options = $"-p {port.ToString(CultureInfo.InvariantCulture)} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off -c full_page_writes=off";
+            var options = $"-p {port.ToString(CultureInfo.InvariantCulture)} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off -c full_page_writes=off" + (serverOptions is null ? string.Empty : " " + serverOptions);
             await instance.RunServerToolAsync("pg_ctl", ["-D", instance.DataDirectory, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "120", "start"], cancellationToken).ConfigureAwait(false);
             return instance;
         }

@@ -30,6 +30,12 @@ public sealed record DrillRequest
 
     /// <summary>Folder for disposable servers and downloads.</summary>
     public string? TempDirectory { get; init; }
+
+    /// <summary>How a recovered server runs <c>wal fetch</c> (the CLI sets itself); empty uses BACKUPOPS_CLI.</summary>
+    public IReadOnlyList<string> FetchCommand { get; init; } = [];
+
+    /// <summary>Source servers by cluster (the demo's); otherwise each entry's sourceUrlVariable.</summary>
+    public IReadOnlyDictionary<string, Connection.PgConnectionSettings> PitrSources { get; init; } = new Dictionary<string, Connection.PgConnectionSettings>();
 }
 
 /// <summary>
@@ -159,6 +165,18 @@ public static class DrillRunner
                 var summary = $"{result.SnapshotId} into a sandbox: " + string.Join("; ", result.Checks.Select(c => $"{c.Outcome} {c.Name}"));
                 return failed.Count == 0 ? summary : throw new DrillCheckFailed(string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")), summary);
             }).ConfigureAwait(false));
+        }
+
+        foreach (var pitr in config.Pitr)
+        {
+            Report($"point-in-time recovery {pitr.Cluster}");
+            var (restoreCheck, targets, restoreTime) = await PitrDrillCheck.RunAsync(request, pitr, s3, cancellationToken).ConfigureAwait(false);
+            checks.Add(restoreCheck);
+            checks.AddRange(targets);
+            if (restoreTime is { } rto)
+            {
+                restoreTimes.Add(rto);
+            }
         }
 
         return new DrillReport
