@@ -39,4 +39,25 @@ internal static class Measure
     }
 
     public static void Shell(string command, IDictionary<string, string> environment) => Run(command, environment);
+
+    /// <summary>Runs a shell command and returns its standard output (fails loudly like <see cref="Run"/>).</summary>
+    public static string Capture(string command, IDictionary<string, string> environment)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-o", "pipefail", "-c", command })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? stdout : throw new InvalidOperationException($"'{command}' failed ({process.ExitCode}):\n{stderr.Result}");
+    }
 }

@@ -4,6 +4,11 @@ using BackupOps.Bench;
 using BackupOps.Engine.Drill;
 
 // BackupOps benchmark: see docs/benchmark.md.   dotnet run -c Release --project bench/BackupOps.Bench -- --size-mb 256 --runs 3
+if (args is ["pitr", ..])
+{
+    return OperatingSystem.IsWindows() ? 2 : await PitrBench.RunAsync(args);
+}
+
 if (args is ["generate", ..])
 {
     // Only the dataset, into an existing empty database: for experiments outside the full benchmark.
@@ -215,11 +220,7 @@ finally
 
 static string Ratio(bool ours, double median, double baseline) => ours && !double.IsNaN(baseline) ? $"{median / baseline:0.00}×" : "";
 
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}
+static double Median(IEnumerable<double> values) => BenchUtil.Median(values);
 
 static int FreePort()
 {
@@ -228,13 +229,4 @@ static int FreePort()
     return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
 }
 
-static string FindRepository()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BackupOps.sln")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("run from the BackupOps repository");
-}
+static string FindRepository() => BenchUtil.FindRepository();

@@ -72,6 +72,7 @@ public static class BaseBackupEngine
             }
 
             await basebackup.WaitForSuccessAsync("PgBaseBackupFailed", $"Base backup of {cluster}", cancellationToken).ConfigureAwait(false);
+            var tarEnded = DateTimeOffset.UtcNow;
             sha256 = sink.FinishHash();
             size = sink.BytesWritten;
             if (basebackup.ErrorText.Contains("WAL archiving is not enabled", StringComparison.Ordinal))
@@ -106,7 +107,7 @@ public static class BaseBackupEngine
                 StopWalSegment = facts.StopSegment,
                 WalSegmentSize = identity.WalSegmentSize,
                 StartedUtc = started,
-                StopTimeUtc = stopTime ?? DateTimeOffset.UtcNow,
+                StopTimeUtc = stopTime ?? tarEnded,
                 CompletedUtc = DateTimeOffset.UtcNow,
                 DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
                 DataKey = dataKey,
@@ -215,7 +216,7 @@ public static class BaseBackupEngine
     }
 
     // Every segment from start to stop must be archived before the backup counts; the server's own backup
-    // history file gives the stop time in the server's clock.
+    // history file gives the stop time in the server's clock (null: use when pg_basebackup ended, a moment later).
     private static async Task<DateTimeOffset?> WaitForWalAsync(WalArchive archive, BackupFacts facts, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
@@ -232,17 +233,18 @@ public static class BaseBackupEngine
             }
 
             var missing = needed.Where(n => !present.Contains(n)).ToList();
-            var historyName = facts.BackupHistoryFile;
             if (missing.Count == 0)
             {
-                if (present.Contains(historyName) && await archive.FindAsync(WalFileName.Parse(historyName), cancellationToken).ConfigureAwait(false) is { } history)
+                // The backup history file is archived right after the last segment (an async spool may send it a
+                // moment later). Encrypted, it cannot be read here: pg_basebackup's end then stands in.
+                if (present.Contains(facts.BackupHistoryFile) && await archive.FindAsync(WalFileName.Parse(facts.BackupHistoryFile), cancellationToken).ConfigureAwait(false) is { Encrypted: false } history)
                 {
                     return BackupFacts.ParseStopTime(System.Text.Encoding.UTF8.GetString(await archive.ReadAsync(history, null, cancellationToken).ConfigureAwait(false)));
                 }
 
-                if (deadline.Elapsed > TimeSpan.FromSeconds(10))
+                if (present.Contains(facts.BackupHistoryFile) || deadline.Elapsed > timeout)
                 {
-                    return null; // an encrypted or missing history file only costs the server-side stop time
+                    return null;
                 }
             }
             else if (deadline.Elapsed > timeout)
