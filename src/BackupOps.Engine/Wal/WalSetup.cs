@@ -87,7 +87,9 @@ public static class WalSetup
         };
         var notes = new List<string>
         {
-            string.Create(CultureInfo.InvariantCulture, $"RPO: a quiet server closes a segment at least every archive_timeout ({timeout} s), so at most {timeout} s of commits plus one upload wait outside the store; the {request.RpoMinutes}-minute target leaves room for a slow upload or a retry."),
+            timeout < request.RpoMinutes * 60
+                ? string.Create(CultureInfo.InvariantCulture, $"RPO: a quiet server closes a segment at least every archive_timeout ({timeout} s), so at most {timeout} s of commits plus one upload wait outside the store; the {request.RpoMinutes}-minute target leaves room for a slow upload or a retry.")
+                : string.Create(CultureInfo.InvariantCulture, $"RPO: archive_timeout is at least 60 s here (each forced switch archives a segment), so a quiet server may keep up to {timeout} s plus one upload outside the store: more than the {request.RpoMinutes}-minute target. Lower archive_timeout by hand only if that cost is acceptable."),
             request.SpoolDirectory is null
                 ? "Synchronous: each segment is uploaded before archive_command returns (one store round trip per segment on PostgreSQL's archiver)."
                 : $"Asynchronous: archive_command only queues the segment in {request.SpoolDirectory} (0700; create it for the postgres user) and a worker uploads it; a spool that cannot drain makes archive_command fail, so PostgreSQL keeps the WAL.",
