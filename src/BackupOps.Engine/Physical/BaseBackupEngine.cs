@@ -85,7 +85,7 @@ public static class BaseBackupEngine
             var facts = BackupFacts.Read(inspector, identity.WalSegmentSize);
             if (facts.SystemIdentifier != identity.SystemIdentifier)
             {
-                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalSystemIdMismatch", $"The server {request.Connection.Host}:{request.Connection.Port} has system identifier {facts.SystemIdentifier}, but the WAL archive '{cluster}' belongs to {identity.SystemIdentifier}. Nothing was stored; give --cluster the name this server's archive_command uses.") { Target = cluster };
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalSystemIdMismatch", $"The server {request.Connection.Host}:{request.Connection.Port} has system identifier {facts.SystemIdentifier}, but the WAL archive '{cluster}' belongs to {identity.SystemIdentifier}. Nothing was stored; give -Cluster / --cluster the name this server's archive_command uses.") { Target = cluster };
             }
 
             progress?.Report(new OperationProgress(activity, $"waiting for WAL {facts.StartSegment}..{facts.StopSegment} in the archive", size, size, 0));
@@ -155,7 +155,7 @@ public static class BaseBackupEngine
 
             if (clock.Elapsed > timeout)
             {
-                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchiveMissing", $"No WAL arrived in the archive '{archive.Cluster}' of {archive.Store.Display} within {timeout.TotalSeconds:0} s, and a base backup without WAL cannot be restored. Nothing was stored. Check that archive_command uses --cluster {archive.Cluster} and this store ('backupops pg wal setup --check').") { Target = archive.Cluster };
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchiveMissing", $"No WAL arrived in the archive '{archive.Cluster}' of {archive.Store.Display} within {timeout.TotalSeconds:0} s, and a base backup without WAL cannot be restored. Nothing was stored. Check that archive_command uses -Cluster / --cluster {archive.Cluster} and this store ('backupops pg wal setup --check').") { Target = archive.Cluster };
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);

@@ -141,7 +141,7 @@ public static class PitrRestoreEngine
         {
             var chosen = await BackupCatalog.FindAsync<BaseBackupManifest>(store, BackupKind.PostgresBase, id, request.Cluster, cancellationToken).ConfigureAwait(false);
             return request.TargetTime is { } t && chosen.Manifest.StopTimeUtc >= t
-                ? throw new BackupOpsException(BackupOpsErrorKind.InvalidInput, "PitrTargetBeforeBackup", $"Base backup {id} ended at {chosen.Manifest.StopTimeUtc:yyyy-MM-dd HH:mm:ss} UTC, after the target {t.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC. Pick an older base backup or leave --base-backup out.") { Target = id }
+                ? throw new BackupOpsException(BackupOpsErrorKind.InvalidInput, "PitrTargetBeforeBackup", $"Base backup {id} ended at {chosen.Manifest.StopTimeUtc:yyyy-MM-dd HH:mm:ss} UTC, after the target {t.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC. Pick an older base backup or leave -BackupId / --backup-id out.") { Target = id }
                 : chosen;
         }
 
@@ -153,8 +153,8 @@ public static class PitrRestoreEngine
         }
 
         throw listing.Backups.Count == 0
-            ? new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBaseBackupFound", $"There is no valid base backup of cluster '{request.Cluster}' in {store.Display}. Take one with 'backupops pg basebackup --cluster {request.Cluster}'.") { Target = request.Cluster }
-            : new BackupOpsException(BackupOpsErrorKind.InvalidInput, "PitrTargetBeforeBackup", $"The target {request.TargetTime!.Value.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC is before the oldest base backup of '{request.Cluster}', which ended at {listing.Backups.Min(b => b.Manifest.StopTimeUtc):yyyy-MM-dd HH:mm:ss} UTC. The recoverable window starts there ('backupops pg wal verify' shows it).") { Target = request.Cluster };
+            ? new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBaseBackupFound", $"There is no valid base backup of cluster '{request.Cluster}' in {store.Display}. Take one with Invoke-PgBaseBackup / 'backupops pg basebackup --cluster {request.Cluster}'.") { Target = request.Cluster }
+            : new BackupOpsException(BackupOpsErrorKind.InvalidInput, "PitrTargetBeforeBackup", $"The target {request.TargetTime!.Value.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC is before the oldest base backup of '{request.Cluster}', which ended at {listing.Backups.Min(b => b.Manifest.StopTimeUtc):yyyy-MM-dd HH:mm:ss} UTC. The recoverable window starts there (Test-PgWalArchive / 'backupops pg wal verify' shows it).") { Target = request.Cluster };
     }
 
     /// <summary>The pre-check: every segment from the backup's start to the target archived, or a refusal naming the gap.</summary>
@@ -164,13 +164,13 @@ public static class PitrRestoreEngine
         var missing = walk.Missing;
         if (missing.Count > 0)
         {
-            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, "WalGap", $"The archive of '{chain.Archive.Cluster}' is missing WAL {WalChainWalk.DescribeGaps(missing, chain.Identity.WalSegmentSize)}, which recovery from base backup {backup.BackupId} to {(targetTime is null ? "the latest point" : "the target")} needs. Nothing was restored. Recover to a time before the gap, or from a base backup taken after it ('backupops pg wal verify' shows the recoverable window).") { Target = missing[0] };
+            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, "WalGap", $"The archive of '{chain.Archive.Cluster}' is missing WAL {WalChainWalk.DescribeGaps(missing, chain.Identity.WalSegmentSize)}, which recovery from base backup {backup.BackupId} to {(targetTime is null ? "the latest point" : "the target")} needs. Nothing was restored. Recover to a time before the gap, or from a base backup taken after it (Test-PgWalArchive / 'backupops pg wal verify' shows the recoverable window).") { Target = missing[0] };
         }
 
         if (targetTime is { } target && !walk.ReachedTarget)
         {
             var last = walk.Last;
-            throw new BackupOpsException(BackupOpsErrorKind.InvalidInput, "PitrTargetBeyondArchive", $"The target {target.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC is past the end of the archive of '{chain.Archive.Cluster}': its last segment {last?.Name.Name} was archived at {last?.ArchivedUtc:yyyy-MM-dd HH:mm:ss} UTC. Nothing was restored. Use --to-latest, or an earlier time (WAL after that is still on the server: pg_switch_wal() archives it).") { Target = last?.Name.Name };
+            throw new BackupOpsException(BackupOpsErrorKind.InvalidInput, "PitrTargetBeyondArchive", $"The target {target.ToUniversalTime():yyyy-MM-dd HH:mm:ss} UTC is past the end of the archive of '{chain.Archive.Cluster}': its last segment {last?.Name.Name} was archived at {last?.ArchivedUtc:yyyy-MM-dd HH:mm:ss} UTC. Nothing was restored. Use -Latest / --to-latest, or an earlier time (WAL after that is still on the server: pg_switch_wal() archives it).") { Target = last?.Name.Name };
         }
 
         return walk;
@@ -189,7 +189,7 @@ public static class PitrRestoreEngine
         {
             if (identityFile is null)
             {
-                throw BackupOpsException.InvalidInput("AgeIdentityMissing", $"Base backup {manifest.BackupId} is age-encrypted. Pass the identity file with --identity / -IdentityFile.");
+                throw BackupOpsException.InvalidInput("AgeIdentityMissing", $"Base backup {manifest.BackupId} is age-encrypted. Pass the identity file with -IdentityFile / --identity.");
             }
 
             decrypt = Tools.ProcessRunner.Start(Tools.AgeTool.Find(), Tools.AgeTool.DecryptArguments(identityFile), null, new SecretRedactor(), redirectInput: true, withoutStoreSecrets: true);
@@ -336,7 +336,7 @@ public static class PitrRestoreEngine
 
             if (!force)
             {
-                throw new BackupOpsException(BackupOpsErrorKind.Refused, "DataDirectoryNotEmpty", $"{full} is not empty. Recover into a new folder, or pass --force / -Force to replace what is there.") { Target = full };
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "DataDirectoryNotEmpty", $"{full} is not empty. Recover into a new folder, or pass -Force / --force to replace what is there.") { Target = full };
             }
 
             EmptyQuietly(full, createdDirectory: false);

@@ -64,12 +64,12 @@ public sealed record PitrRestoreRequest
         Wal.ClusterName.Validate(Cluster);
         if (TargetTime is null == !Latest)
         {
-            throw BackupOpsException.InvalidInput("PitrTargetInvalid", "Give exactly one recovery target: --to-time '2026-12-01 10:15:00+00' (-PointInTime) or --to-latest (-Latest).");
+            throw BackupOpsException.InvalidInput("PitrTargetInvalid", "Give exactly one recovery target: -PointInTime / --to-time '2026-12-01 10:15:00+00' or -Latest / --to-latest.");
         }
 
         if (KeepRunning && DataDirectory is not null)
         {
-            throw BackupOpsException.InvalidInput("PitrModeInvalid", "--keep-running starts a server BackupOps manages; --data-directory prepares a folder you run yourself. Choose one.");
+            throw BackupOpsException.InvalidInput("PitrModeInvalid", "-KeepRunning / --keep-running starts a server BackupOps manages; -DataDirectory / --data-directory prepares a folder you run yourself. Choose one.");
         }
 
         if (FetchCommand.Count == 0)

@@ -133,7 +133,7 @@ public sealed class WalArchive
         {
             if (identityFile is null)
             {
-                throw BackupOpsException.InvalidInput("WalIdentityMissing", $"{entry.Name.Name} is age-encrypted. Pass the identity file with --identity (restore_command needs it too).");
+                throw BackupOpsException.InvalidInput("WalIdentityMissing", $"{entry.Name.Name} is age-encrypted. Pass the identity file with -IdentityFile / --identity (restore_command needs it too).");
             }
 
             body = await AgeFilter.DecryptAsync(body, identityFile, cancellationToken).ConfigureAwait(false);

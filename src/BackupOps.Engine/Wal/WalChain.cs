@@ -72,7 +72,7 @@ public sealed class WalChain
     {
         ArgumentNullException.ThrowIfNull(archive);
         var identity = await archive.ReadIdentityAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new BackupOpsException(BackupOpsErrorKind.NotFound, "WalArchiveMissing", $"There is no WAL archive for cluster '{archive.Cluster}' in {archive.Store.Display}. Check --cluster and --store (the archive_command's values).") { Target = archive.Cluster };
+            ?? throw new BackupOpsException(BackupOpsErrorKind.NotFound, "WalArchiveMissing", $"There is no WAL archive for cluster '{archive.Cluster}' in {archive.Store.Display}. Check -Cluster / --cluster and -Store / --store (the archive_command's values).") { Target = archive.Cluster };
         var entries = await archive.ListAsync(null, cancellationToken).ConfigureAwait(false);
         var histories = new Dictionary<uint, string>();
         foreach (var history in entries.Where(e => e.Name.Kind == WalFileKind.History))

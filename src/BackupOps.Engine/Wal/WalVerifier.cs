@@ -64,7 +64,7 @@ public static class WalVerifier
             .OrderBy(b => b.Manifest.StopTimeUtc).ToList();
         if (backups.Count == 0)
         {
-            throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBaseBackupFound", $"There is no valid base backup of '{cluster}' in {store.Display}, so no WAL is recoverable yet. Take one with 'backupops pg basebackup --cluster {cluster}'.") { Target = cluster };
+            throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBaseBackupFound", $"There is no valid base backup of '{cluster}' in {store.Display}, so no WAL is recoverable yet. Take one with Invoke-PgBaseBackup / 'backupops pg basebackup --cluster {cluster}'.") { Target = cluster };
         }
 
         var oldest = backups[0].Manifest;
