@@ -8,8 +8,6 @@ namespace BackupOps.Engine.Wal;
 /// <summary>One cluster's WAL archive in a store: its identity, its objects, and verified reads and writes.</summary>
 public sealed class WalArchive
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
     /// <summary>Opens the archive of <paramref name="cluster"/> in <paramref name="store"/>.</summary>
     public WalArchive(IBackupStore store, string cluster)
     {
@@ -35,7 +33,7 @@ public sealed class WalArchive
 
         try
         {
-            return JsonSerializer.Deserialize<WalArchiveIdentity>(bytes, Json) ?? throw new JsonException("empty");
+            return JsonSerializer.Deserialize(bytes, WalJsonContext.Default.WalArchiveIdentity) ?? throw new JsonException("empty");
         }
         catch (JsonException ex)
         {
@@ -60,7 +58,7 @@ public sealed class WalArchive
             };
             try
             {
-                await Store.PutSmallAsync(WalArchiveKeys.IdentityKey(Cluster), JsonSerializer.SerializeToUtf8Bytes(identity, Json), cancellationToken).ConfigureAwait(false);
+                await Store.PutSmallAsync(WalArchiveKeys.IdentityKey(Cluster), JsonSerializer.SerializeToUtf8Bytes(identity, WalJsonContext.Default.WalArchiveIdentity), cancellationToken).ConfigureAwait(false);
             }
             catch (BackupOpsException ex) when (ex.ErrorId == "StoreObjectExists")
             {

@@ -11,8 +11,6 @@ namespace BackupOps.Engine.Wal;
 /// </summary>
 public sealed class WalSpool
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
     /// <summary>How long the worker may fail before push reports it to PostgreSQL.</summary>
     public static readonly TimeSpan FailureGrace = TimeSpan.FromSeconds(60);
 
@@ -99,7 +97,7 @@ public sealed class WalSpool
     {
         try
         {
-            return File.Exists(StatePath) ? JsonSerializer.Deserialize<WalWorkerState>(File.ReadAllBytes(StatePath), Json) : null;
+            return File.Exists(StatePath) ? JsonSerializer.Deserialize(File.ReadAllBytes(StatePath), WalJsonContext.Default.WalWorkerState) : null;
         }
         catch (Exception ex) when (ex is JsonException or IOException)
         {
@@ -111,7 +109,7 @@ public sealed class WalSpool
     public void WriteState(WalWorkerState state)
     {
         var temporary = StatePath + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(state, Json));
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(state, WalJsonContext.Default.WalWorkerState));
         PrivateFiles.Restrict(temporary);
         File.Move(temporary, StatePath, overwrite: true);
     }
