@@ -140,6 +140,11 @@ public sealed class DrillTests
         Assert.True(run.ExitCode == 0, run.All);
         Assert.Contains("Drill of demo: PASSED", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("PASSED  redis restore: monotickets-queues", run.Stdout, StringComparison.Ordinal);
+
+        // The point-in-time check: 50 rows written after the base backup came back from the archived WAL, none lost.
+        Assert.Contains("PASSED  pitr restore: demo", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Passed smoke: SELECT count(*) FROM transactions => = 850", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("PASSED  rpo: pitr demo", run.Stdout, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(temp));
     }
 
