@@ -47,16 +47,19 @@ internal static class PitrBench
         try
         {
             Sh(root ? $"chown postgres:postgres {work}" : "true");
-            await using var pg = await DisposablePostgres.StartAsync(15, work, "-c wal_level=replica -c archive_mode=on -c archive_command=/bin/true -c max_wal_senders=4 -c max_wal_size=4GB", CancellationToken.None);
+            // archive_command is set with ALTER SYSTEM per scenario: a -c on the command line would win over it.
+            await using var pg = await DisposablePostgres.StartAsync(15, work, "-c wal_level=replica -c archive_mode=on -c max_wal_senders=4 -c max_wal_size=4GB", CancellationToken.None);
             var data = Path.Combine(pg.Root, "data");
             var psql = $"/usr/lib/postgresql/15/bin/psql -X -q -At -h {pg.Root} -p {pg.Port} -U postgres";
             string Psql(string sql, string db = "postgres") => $"{psql} -d {db} -c \"{sql}\"";
-            void SetArchive(string command) => Sh(Psql($"ALTER SYSTEM SET archive_command = '{command.Replace("'", "''", StringComparison.Ordinal)}'") + " && " + Psql("SELECT pg_reload_conf()"));
+            string ArchiveWith(string command) => Psql($"ALTER SYSTEM SET archive_command = '{command.Replace("'", "''", StringComparison.Ordinal)}'") + " && " + Psql("SELECT pg_reload_conf()");
+            void SetArchive(string command) => Sh(ArchiveWith(command));
             var pgbr = Path.Combine(work, "pgbackrest");
             Directory.CreateDirectory(pgbr);
             await File.WriteAllTextAsync(Path.Combine(pgbr, "pgbackrest.conf"), $"[global]\nrepo1-path={pgbr}/repo\ncompress-type=zst\ncompress-level=1\nlog-level-console=warn\nlog-level-file=off\nlock-path={pgbr}/lock\nspool-path={pgbr}/spool\nstart-fast=y\n\n[bench]\npg1-path={data}\npg1-port={pg.Port}\npg1-socket-path={pg.Root}\n");
             Sh(root ? $"chown -R postgres:postgres {pgbr}" : "true");
             var br = $"pgbackrest --config={pgbr}/pgbackrest.conf --stanza=bench";
+            var brPush = $"{br} --pg1-path={Path.Combine(work, "pg1")}";
             report.Append(CultureInfo.InvariantCulture, $"# BackupOps point-in-time benchmark\n\nMachine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; PostgreSQL 15, {Measure.Capture("pgbackrest version", new Dictionary<string, string>()).Trim()}; {runs} measured runs after one warm-up, median (min–max). zstd level 1 for both tools; pgBackRest with a posix repository.\n\n");
 
             // A. Real segments (8 MiB of random rows each, the rest of the segment as PostgreSQL leaves it).
@@ -73,18 +76,21 @@ internal static class PitrBench
             Sh($"for i in $(seq 1 100); do [ $(ls {segmentDir} | grep -c '^[0-9A-F]\\{{24\\}}$') -ge {segments} ] && exit 0; sleep 0.2; done; exit 1");
             var names = Directory.GetFiles(segmentDir).Select(Path.GetFileName).Where(n => n!.Length == 24).Order(StringComparer.Ordinal).Take(segments).ToList();
             Sh(AsPostgres($"{br} stanza-create"));
-            var input = Path.Combine(work, "input");
+            // pgBackRest reads pg_control from pg1-path and (async) the .ready files beside the segments, so every row
+            // pushes the same copies from a data-directory-shaped folder; PostgreSQL's own pg_wal is never touched.
+            var fake = Path.Combine(work, "pg1");
+            var input = Path.Combine(fake, "pg_wal");
             var store = Path.Combine(work, "store");
             var spool = Path.Combine(work, "spool");
             var loop = $"for f in {string.Join(' ', names)}; do {{0}} {input}/$f || exit 1; done";
-            var prepare = $"rm -rf {input} {store} {spool} {pgbr}/repo/archive/bench/15-1/0000000100000000 {pgbr}/spool/archive && mkdir -p {input} {store} && cp {segmentDir}/0* {input}/ && {(root ? $"chown -R postgres:postgres {input} {store}" : "true")}";
+            var prepare = $"rm -rf {fake} {store} {spool} {pgbr}/repo/archive/bench/15-1/0000000100000000 {pgbr}/spool/archive && mkdir -p {fake}/global {input}/archive_status {store} && cp {data}/global/pg_control {fake}/global/ && cp {segmentDir}/0* {input}/ && for f in {string.Join(' ', names)}; do touch {input}/archive_status/$f.ready; done && {(root ? $"chown -R postgres:postgres {fake} {store}" : "true")}";
             var pushRows = new (string Name, string Command, string? After)[]
             {
                 ("process start only: `backupops --version`", $"for f in {string.Join(' ', names)}; do {bo} --version > /dev/null || exit 1; done", null),
                 ("BackupOps `wal push`, sync → folder", string.Format(CultureInfo.InvariantCulture, loop, $"{bo} pg wal push --cluster bench --store {store}"), null),
                 ("BackupOps `wal push`, async (spool) → folder", string.Format(CultureInfo.InvariantCulture, loop, $"{bo} pg wal push --cluster bench --store {store} --spool-dir {spool}"), $"for i in $(seq 1 600); do [ -z \"$(ls {spool}/queue 2>/dev/null)\" ] && exit 0; sleep 0.1; done; exit 1"),
-                ("pgBackRest `archive-push`, sync", string.Format(CultureInfo.InvariantCulture, loop, $"{br} archive-push"), null),
-                ("pgBackRest `archive-push`, async", string.Format(CultureInfo.InvariantCulture, loop, $"{br} --archive-async archive-push"), $"for i in $(seq 1 600); do [ -z \"$(ls {pgbr}/spool/archive/bench/out/*.ready 2>/dev/null)\" ] && exit 0; sleep 0.1; done; exit 1"),
+                ("pgBackRest `archive-push`, sync", string.Format(CultureInfo.InvariantCulture, loop, $"{brPush} archive-push"), null),
+                ("pgBackRest `archive-push`, async", string.Format(CultureInfo.InvariantCulture, loop, $"{brPush} --archive-async archive-push"), $"for i in $(seq 1 600); do [ $(ls {pgbr}/spool/archive/bench/out/ 2>/dev/null | grep -c '\\.ok$') -ge {names.Count} ] && exit 0; sleep 0.1; done; exit 1"),
             };
             report.Append(CultureInfo.InvariantCulture, $"## `archive_command` cost per segment ({names.Count} real 16 MiB segments pushed one after another, as PostgreSQL's archiver does)\n\n| Scenario | ms per segment | CPU ms per segment | drain after the last push s | vs pgBackRest (same mode) |\n| --- | --- | --- | --- | --- |\n");
             var perSegment = new Dictionary<string, double>();
@@ -156,8 +162,8 @@ internal static class PitrBench
             var physical = new (string Name, string Group, string Command, string? Before)[]
             {
                 ("BackupOps `pg basebackup` → folder (zstd 1)", "backup", $"{bo} pg basebackup --database-url {url}/postgres --cluster bench --store {store}", $"rm -rf {store}/pgbase"),
-                ("pgBackRest `backup --type=full` (zst 1)", "backup", AsPostgres($"{br} backup --type=full"), null),
                 ("BackupOps `pg restore --to-latest` (folder) → validated server", "restore", $"{bo} pg restore --cluster bench --store {store} --to-latest --temp-dir {restoreTemp} --database bench --smoke 'SELECT count(*) FROM events => > 0'", $"rm -rf {restoreTemp} && mkdir -p {restoreTemp}"),
+                ("pgBackRest `backup --type=full` (zst 1)", "backup", AsPostgres($"{br} backup --type=full"), ArchiveWith($"{br} archive-push %p")),
                 ("pgBackRest `restore` → started → queryable", "restore", AsPostgres($"{br} restore --pg1-path={target} --archive-mode=off --type=default && /usr/lib/postgresql/15/bin/pg_ctl -D {target} -o \"-p {pg.Port + 1} -c unix_socket_directories={target}\" -l {target}/log -w -t 600 start > /dev/null && until [ \"$(/usr/lib/postgresql/15/bin/psql -X -At -h {target} -p {pg.Port + 1} -U postgres -d bench -c \"SELECT NOT pg_is_in_recovery() AND count(*) > 0 FROM events\" 2>/dev/null)\" = t ]; do sleep 0.1; done; /usr/lib/postgresql/15/bin/pg_ctl -D {target} -m immediate stop > /dev/null"), $"rm -rf {target}"),
                 ("BackupOps `pg backup` (logical, for the next row)", "setup", $"{bo} pg backup --database-url {url}/bench --store {store}", $"rm -rf {store}/pg"),
                 ("BackupOps `pg restore --jobs 2` (logical, folder) → validated", "restore", $"{bo} pg restore --database-url {url}/bench --store {store} --latest --target-database bench_logical --force --jobs 2 --smoke 'SELECT count(*) FROM events => > 0'", null),
@@ -189,9 +195,15 @@ internal static class PitrBench
 
                 var median = BenchUtil.Median(results.Select(r => r.WallSeconds));
                 medians[name] = median;
+                report.Append(CultureInfo.InvariantCulture, $"| {name} | {median:0.00} ({results.Min(r => r.WallSeconds):0.00}–{results.Max(r => r.WallSeconds):0.00}) | {BenchUtil.Median(results.Select(r => r.CpuSeconds)):0.00} | {{ratio:{name}}} |\n");
+            }
+
+            // Ratios once both sides are measured (the pgBackRest rows come after BackupOps' own).
+            foreach (var (name, group, _, _) in physical.Where(p => p.Group != "setup"))
+            {
                 var peer = group == "backup" ? "pgBackRest `backup --type=full` (zst 1)" : "pgBackRest `restore` → started → queryable";
-                var ratio = name.StartsWith("BackupOps", StringComparison.Ordinal) && medians.TryGetValue(peer, out var p) ? $"{median / p:0.00}×" : string.Empty;
-                report.Append(CultureInfo.InvariantCulture, $"| {name} | {median:0.00} ({results.Min(r => r.WallSeconds):0.00}–{results.Max(r => r.WallSeconds):0.00}) | {BenchUtil.Median(results.Select(r => r.CpuSeconds)):0.00} | {ratio} |\n");
+                var ratio = name.StartsWith("BackupOps", StringComparison.Ordinal) && medians.TryGetValue(peer, out var p) && medians.TryGetValue(name, out var ours) ? $"{ours / p:0.00}×" : string.Empty;
+                report.Replace($"{{ratio:{name}}}", ratio);
             }
 
             Directory.CreateDirectory(output);
