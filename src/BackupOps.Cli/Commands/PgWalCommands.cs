@@ -131,7 +131,7 @@ internal static class PgWalCommands
             catch (BackupOpsException ex)
             {
                 // Anything but "not archived" must stop recovery: ending it early would silently lose the WAL after this file.
-                Console.Error.WriteLine($"backupops: error [{ex.ErrorId}]: {ex.Message}");
+                Console.Error.WriteLine($"backupops: error [{ex.ErrorId}]: {Engine.Errors.FrontEndText.ForCli(ex.Message)}");
                 return AbortRecovery;
             }
         });

@@ -77,7 +77,7 @@ public static class BaseBackupEngine
             size = sink.BytesWritten;
             if (basebackup.ErrorText.Contains("WAL archiving is not enabled", StringComparison.Ordinal))
             {
-                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchivingOff", $"archive_mode is off on {request.Connection.Host}:{request.Connection.Port}, and a base backup without archived WAL cannot be restored. Nothing was stored. Set up archiving first ('backupops pg wal setup --cluster {cluster}' prints the settings; '--check' proves them).") { Target = cluster };
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchivingOff", $"archive_mode is off on {request.Connection.Host}:{request.Connection.Port}, and a base backup without archived WAL cannot be restored. Nothing was stored. Set up archiving first (docs/pitr.md, step 1: the 'wal setup' command prints the settings and proves them).") { Target = cluster };
             }
 
             // pg_basebackup returns once archive_command accepted the last segment; an async spool may still be uploading it.
@@ -155,7 +155,7 @@ public static class BaseBackupEngine
 
             if (clock.Elapsed > timeout)
             {
-                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchiveMissing", $"No WAL arrived in the archive '{archive.Cluster}' of {archive.Store.Display} within {timeout.TotalSeconds:0} s, and a base backup without WAL cannot be restored. Nothing was stored. Check that archive_command uses -Cluster / --cluster {archive.Cluster} and this store ('backupops pg wal setup --check').") { Target = archive.Cluster };
+                throw new BackupOpsException(BackupOpsErrorKind.Refused, "WalArchiveMissing", $"No WAL arrived in the archive '{archive.Cluster}' of {archive.Store.Display} within {timeout.TotalSeconds:0} s, and a base backup without WAL cannot be restored. Nothing was stored. Check that archive_command uses -Cluster / --cluster {archive.Cluster} and this store (docs/pitr.md: 'wal setup' with its check).") { Target = archive.Cluster };
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
@@ -249,7 +249,7 @@ public static class BaseBackupEngine
             }
             else if (deadline.Elapsed > timeout)
             {
-                throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "BaseBackupWalMissing", $"The backup needs WAL {string.Join(", ", missing)} in the archive '{archive.Cluster}' of {archive.Store.Display}, and it did not arrive within {timeout.TotalSeconds:0} s. Nothing was stored. Check archive_command (pg_stat_archiver, 'backupops pg wal setup --check').") { Target = missing[0] };
+                throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "BaseBackupWalMissing", $"The backup needs WAL {string.Join(", ", missing)} in the archive '{archive.Cluster}' of {archive.Store.Display}, and it did not arrive within {timeout.TotalSeconds:0} s. Nothing was stored. Check archive_command (pg_stat_archiver, and 'wal setup' with its check: docs/pitr.md).") { Target = missing[0] };
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);

@@ -73,7 +73,7 @@ public sealed class WalArchive
             throw new BackupOpsException(
                 BackupOpsErrorKind.Refused,
                 "WalSystemIdMismatch",
-                $"This WAL comes from the cluster with system identifier {system}, but the archive '{Cluster}' in {Store.Display} belongs to {identity.SystemIdentifier} (created {identity.CreatedUtc:yyyy-MM-dd HH:mm} UTC on {identity.CreatedOn}). Nothing was archived. Give this cluster its own --cluster name; if the old cluster was replaced on purpose, archive under a new name.") { Target = Cluster };
+                $"This WAL comes from the cluster with system identifier {system}, but the archive '{Cluster}' in {Store.Display} belongs to {identity.SystemIdentifier} (created {identity.CreatedUtc:yyyy-MM-dd HH:mm} UTC on {identity.CreatedOn}). Nothing was archived. Give this cluster its own -Cluster / --cluster name; if the old cluster was replaced on purpose, archive under a new name.") { Target = Cluster };
         }
 
         return identity.WalSegmentSize == header.SegmentSize
