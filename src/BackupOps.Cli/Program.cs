@@ -1,15 +1,15 @@
 using System.CommandLine;
 using BackupOps.Cli;
 using BackupOps.Cli.Commands;
-using BackupOps.Engine.Errors;
 
 // backupops: the same engine as the PowerShell module, for hosts without PowerShell.
 var common = new CommonOptions();
-var pg = new Command("pg", "PostgreSQL backups: backup, list, restore, prune; basebackup and wal for point-in-time recovery.");
+var pg = new Command("pg", "PostgreSQL backups: backup, list, restore, prune, verify; basebackup and wal for point-in-time recovery.");
 pg.Subcommands.Add(PgBackupCommand.Create(common));
 pg.Subcommands.Add(PgListCommand.Create(common));
 pg.Subcommands.Add(PgRestoreCommand.Create(common));
 pg.Subcommands.Add(PgPruneCommand.Create(common));
+pg.Subcommands.Add(VerifyCommand.CreatePg(common));
 pg.Subcommands.Add(PgBaseBackupCommand.Create(common));
 pg.Subcommands.Add(PgWalCommands.Create(common));
 var root = new RootCommand("BackupOps: back up, restore and verify PostgreSQL databases to folders and S3/R2; tier and verify object storage.");
@@ -35,18 +35,7 @@ if (parsed.Errors.Count > 0)
     return ExitCodes.BadInput;
 }
 
-try
-{
-    // BackupOps errors are reported below with their stable id and mapped to exit codes, not as stack traces.
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-}
-catch (BackupOpsException ex)
-{
-    Console.Error.WriteLine($"backupops: error [{ex.ErrorId}]: {FrontEndText.ForCli(ex.Message)}");
-    return ExitCodes.For(ex.Kind);
-}
-catch (OperationCanceledException)
-{
-    Console.Error.WriteLine("backupops: cancelled; nothing partial was kept.");
-    return ExitCodes.Cancelled;
-}
+// SIGTERM (systemd, schedulers), SIGINT (Ctrl+C) and SIGHUP (a closed terminal) cancel the operation, which then
+// cleans up and exits 130; System.CommandLine's own handling is off, so there is one place that decides.
+using var signals = new SignalCancellation();
+return await TopLevel.RunAsync(() => parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, signals.Token), signals);

@@ -134,7 +134,10 @@ public sealed class FailureTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = folder.Path, CompressionLevel = 0 }, progress, cancel.Token));
 
-        Assert.Empty(Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories));
+        // Nothing of the backup; only the record that it was cancelled (and no "started" record saying it still runs).
+        var files = Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder.Path, f)).ToList();
+        Assert.Equal($"runs/postgresql/{source}", Path.GetDirectoryName(Assert.Single(files))!.Replace('\\', '/'));
+        Assert.EndsWith("-backup-cancelled.json", files[0], StringComparison.Ordinal);
     }
 
     private static void FlipByte(string path, long offset)

@@ -34,14 +34,16 @@ public sealed class RetentionTests
         Assert.Single(listing.Leftovers);
 
         // 100 days from now every backup is past a 14-day retention; only the newest survives.
-        var plan = PruneEngine.Plan(listing, RetentionPolicy.Resolve(14), DateTimeOffset.UtcNow.AddDays(100));
+        var retention = await PruneEngine.PlanAsync(store, BackupKind.Postgres, listing, null, RetentionPolicy.Resolve(14), DateTimeOffset.UtcNow.AddDays(100), writeRecords: true, null, null, default);
+        var plan = retention.Actions;
         Assert.Equal([first.BackupId, second.BackupId, Path.GetRelativePath(folder.Path, orphan)], plan.Select(p => p.Key).Order(StringComparer.Ordinal).ToArray());
         Assert.All(plan, p => Assert.False(p.Removed));
+        Assert.Equal(newest.BackupId, Assert.Single(retention.Proofs).BackupId);
 
         // Planning (-WhatIf) changed nothing.
         Assert.Equal(3, (await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(), default)).Backups.Count);
 
-        var done = await PruneEngine.ApplyAsync(store, listing, plan, default);
+        var done = await PruneEngine.ApplyAsync(store, BackupKind.Postgres, listing, plan, default);
         Assert.All(done, p => Assert.True(p.Removed));
         var after = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(), default);
         Assert.Equal(newest.BackupId, Assert.Single(after.Backups).BackupId);
@@ -58,12 +60,14 @@ public sealed class RetentionTests
         var request = new PgBackupRequest { Connection = Pg.Settings(source), Store = folder.Path };
         var older = await PgBackupEngine.RunAsync(request, null, default);
         var newest = await PgBackupEngine.RunAsync(request, null, default);
-        var listing = await BackupCatalog.ListAsync(new LocalDirectoryStore(folder.Path), new BackupCatalog.Filter(), default);
+        var store = new LocalDirectoryStore(folder.Path);
+        var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(), default);
+        Task<RetentionPlan> RemoveById(string id, int keep) => PruneEngine.PlanSingleAsync(store, BackupKind.Postgres, listing, id, RetentionPolicy.ForRemovalById(keep), writeRecords: true, null, default);
 
-        Assert.Empty(PruneEngine.Plan(listing, RetentionPolicy.Resolve(14), DateTimeOffset.UtcNow));
-        Assert.Equal("NewestBackupProtected", Assert.Throws<BackupOpsException>(() => PruneEngine.PlanSingle(listing, newest.BackupId, 1)).ErrorId);
-        Assert.Equal(older.BackupId, PruneEngine.PlanSingle(listing, older.BackupId, 1).Key);
-        Assert.Equal("NewestBackupProtected", Assert.Throws<BackupOpsException>(() => PruneEngine.PlanSingle(listing, older.BackupId, 2)).ErrorId);
+        Assert.Empty((await PruneEngine.PlanAsync(store, BackupKind.Postgres, listing, null, RetentionPolicy.Resolve(14), DateTimeOffset.UtcNow, writeRecords: true, null, null, default)).Actions);
+        Assert.Equal("NewestBackupProtected", (await Assert.ThrowsAsync<BackupOpsException>(() => RemoveById(newest.BackupId, 1))).ErrorId);
+        Assert.Equal(older.BackupId, Assert.Single((await RemoveById(older.BackupId, 1)).Actions).Key);
+        Assert.Equal("NewestBackupProtected", (await Assert.ThrowsAsync<BackupOpsException>(() => RemoveById(older.BackupId, 2))).ErrorId);
     }
 
     [Fact]
@@ -84,8 +88,8 @@ public sealed class RetentionTests
         await using var store = StoreLocation.Open($"s3://{bucket}/db", s3.Options);
         var listing = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(), default);
         Assert.Contains(listing.Leftovers, l => l.Incomplete is not null);
-        var plan = PruneEngine.Plan(listing, RetentionPolicy.Resolve(1) with { LeftoverGrace = TimeSpan.Zero }, DateTimeOffset.UtcNow.AddDays(30));
-        await PruneEngine.ApplyAsync(store, listing, plan, default);
+        var plan = await PruneEngine.PlanAsync(store, BackupKind.Postgres, listing, null, RetentionPolicy.Resolve(1) with { LeftoverGrace = TimeSpan.Zero }, DateTimeOffset.UtcNow.AddDays(30), writeRecords: true, null, null, default);
+        await PruneEngine.ApplyAsync(store, BackupKind.Postgres, listing, plan.Actions, default);
 
         Assert.Equal(0, await s3.CountMultipartUploadsAsync(bucket));
         var after = await BackupCatalog.ListAsync(store, new BackupCatalog.Filter(), default);

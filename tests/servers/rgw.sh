@@ -7,6 +7,8 @@
 #   rgw.sh install                 apt-get the Ceph packages if missing (root)
 #   rgw.sh start                   create the cluster in $RGW_DIR and start it; prints env
 #   rgw.sh stop                    stop the daemons recorded in $RGW_DIR/run and delete $RGW_DIR
+#   rgw.sh gateway stop|cont|kill  fault injection: SIGSTOP / SIGCONT / SIGKILL the RADOS Gateway only
+#   rgw.sh gateway start           start the gateway again (after kill) and wait until it answers
 #
 # Settings: RGW_DIR (state, required for start/stop), RGW_PORT (S3, default 7480),
 # RGW_MON_PORT (default 40330), RGW_ACCESS_KEY / RGW_SECRET_KEY, RGW_LC_INTERVAL
@@ -67,6 +69,7 @@ stop_all() {
   local n p
   for n in client.rgw.a osd.0 mon.a; do
     if p=$(ours "$n"); then
+      kill -CONT "$p" 2>/dev/null || true # a SIGSTOPped daemon (fault tests) would hold SIGTERM pending
       kill -TERM "$p" 2>/dev/null || true
       for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
       kill -KILL "$p" 2>/dev/null || true
@@ -75,11 +78,6 @@ stop_all() {
   rm -rf "$DIR"
 }
 
-if [[ $cmd == stop ]]; then stop_all; exit 0; fi
-[[ $cmd == start ]] || die "usage: rgw.sh install|start|stop"
-[[ $(id -u) == 0 ]] || die "the Ceph daemons need root here; run the tests as root or point BACKUPOPS_TEST_S3_ENDPOINT at another S3 server"
-install_packages
-
 wait_until() { # wait_until SECONDS WHAT CMD...
   local end=$((SECONDS + $1)) what=$2; shift 2
   until "$@" >/dev/null 2>&1; do
@@ -87,6 +85,31 @@ wait_until() { # wait_until SECONDS WHAT CMD...
     sleep 0.2
   done
 }
+answers() { [[ $(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://$HOST:$PORT/") == 200 ]]; }
+
+# Fault injection for the reliability tests: a stalled (SIGSTOP) or dead (SIGKILL) gateway while the
+# monitor and OSD keep running, and a restart of the gateway alone.
+gateway() {
+  local p
+  [[ -f $CONF ]] || die "no cluster in $DIR"
+  PORT=$(sed -n 's/^rgw frontends = beast endpoint=.*:\([0-9]*\)$/\1/p' "$CONF")
+  case ${1:-} in
+    stop|cont|kill)
+      p=$(ours client.rgw.a) || die "the gateway of $DIR is not running"
+      kill -"${1^^}" "$p" ;;
+    start)
+      if ours client.rgw.a >/dev/null; then die "the gateway of $DIR is already running"; fi
+      radosgw -c "$CONF" -n client.rgw.a 2>>"$DIR/log/rgw.stderr"
+      wait_until 120 "the S3 endpoint" answers ;;
+    *) die "usage: rgw.sh gateway stop|cont|kill|start" ;;
+  esac
+}
+
+if [[ $cmd == stop ]]; then stop_all; exit 0; fi
+if [[ $cmd == gateway ]]; then gateway "${2:-}"; exit 0; fi
+[[ $cmd == start ]] || die "usage: rgw.sh install|start|stop|gateway"
+[[ $(id -u) == 0 ]] || die "the Ceph daemons need root here; run the tests as root or point BACKUPOPS_TEST_S3_ENDPOINT at another S3 server"
+install_packages
 
 stop_all
 mkdir -p "$DIR"/{run,log,mon.a,osd.0}
@@ -161,7 +184,6 @@ for sc in $CLASSES; do
   timeout 60 radosgw-admin zone placement add --rgw-zone default --placement-id default-placement --storage-class "$sc" --data-pool "default.rgw.${sc,,}.data" >/dev/null
 done
 radosgw -c "$CONF" -n client.rgw.a 2>>"$DIR/log/rgw.stderr"
-answers() { [[ $(curl -s -o /dev/null -m 3 -w '%{http_code}' "http://$HOST:$PORT/") == 200 ]]; }
 wait_until 120 "the S3 endpoint" answers
 for b in ${RGW_BUCKETS:-}; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -m 30 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \

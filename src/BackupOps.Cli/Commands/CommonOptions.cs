@@ -33,6 +33,8 @@ internal sealed class CommonOptions
 
     public Option<int?> PartSizeMb { get; } = new("--part-size-mb") { Description = "Smallest multipart part size in MiB (5-1024, default 5; raised automatically so a large database fits in 10,000 parts)." };
 
+    public Option<int?> StallTimeoutSeconds { get; } = new("--stall-timeout-seconds") { Description = "Fail an S3 request after this many seconds without a byte moving (1-3600; default 60, or BACKUPOPS_STALL_TIMEOUT_SECONDS). Silence is not retried." };
+
     public Option<string?> NotifyOn { get; } = new("--notify-on") { Description = "Webhook notifications (BACKUPOPS_WEBHOOK_URL): always or failure. Default: BACKUPOPS_NOTIFY_ON, else always." };
 
     public void AddConnection(Command command) => command.Options.Add(DatabaseUrl);
@@ -48,6 +50,7 @@ internal sealed class CommonOptions
     {
         command.Options.Add(Store);
         AddS3(command);
+        command.Options.Add(StallTimeoutSeconds);
     }
 
     public void AddReporting(Command command) => command.Options.Add(NotifyOn);
@@ -84,6 +87,11 @@ internal sealed class CommonOptions
         if (result.GetValue(KmsKeyId) is { } kms)
         {
             options = options with { KmsKeyId = kms };
+        }
+
+        if (result.GetValue(StallTimeoutSeconds) is { } stall)
+        {
+            options = options with { StallTimeout = S3StoreOptions.ParseStallTimeoutSeconds(stall.ToString(System.Globalization.CultureInfo.InvariantCulture)) };
         }
 
         if (result.GetValue(PartSizeMb) is { } mb)

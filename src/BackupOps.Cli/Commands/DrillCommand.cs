@@ -21,6 +21,7 @@ internal static class DrillCommand
         }
 
         common.AddS3(drill);
+        drill.Options.Add(common.StallTimeoutSeconds);
         drill.Options.Add(common.Json);
         drill.SetAction(async (result, cancellationToken) =>
         {

@@ -22,6 +22,7 @@ internal static class RedisCommands
         redis.Subcommands.Add(List(common));
         redis.Subcommands.Add(Restore(common));
         redis.Subcommands.Add(Prune(common));
+        redis.Subcommands.Add(VerifyCommand.CreateRedis(common));
         return redis;
     }
 
@@ -194,24 +195,20 @@ internal static class RedisCommands
     private static Command Prune(CommonOptions common)
     {
         var source = Source("Only this source's snapshots.");
-        var retention = new Option<int?>("--retention-days") { Description = "Remove snapshots older than this many days. Default: BACKUP_RETENTION_DAYS (required one way or the other)." };
-        var minimumKeep = new Option<int>("--minimum-keep") { Description = "Newest valid snapshots kept per source whatever their age (at least 1).", DefaultValueFactory = _ => 1 };
-        var dryRun = new Option<bool>("--dry-run") { Description = "List what would be removed; remove nothing." };
-        var command = new Command("prune", "Remove snapshots past the retention and stale leftovers; never the newest valid snapshot.");
-        foreach (var option in new Option[] { source, retention, minimumKeep, dryRun })
-        {
-            command.Options.Add(option);
-        }
-
+        var options = new PruneOptions();
+        var command = new Command("prune", "Remove snapshots past the retention and stale leftovers; the newest snapshots kept are proven whole first and never removed.");
+        command.Options.Add(source);
+        options.AddTo(command);
         common.AddStore(command);
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var policy = RetentionPolicy.Resolve(result.GetValue(retention), result.GetValue(minimumKeep));
+            var policy = options.Policy(result);
+            var reporting = common.Reporting(result);
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
-            var outcome = await RetentionRunner.RunAsync<RedisSnapshotManifest>(store, BackupKind.Redis, result.GetValue(source), policy, result.GetValue(dryRun), cancellationToken);
-            PgPruneCommand.Report(store.Display, policy, outcome, result.GetValue(dryRun), result.GetValue(common.Json));
-            return ExitCodes.Success;
+            var outcome = await RetentionRunner.RunAsync<RedisSnapshotManifest>(store, BackupKind.Redis, result.GetValue(source), policy, result.GetValue(options.DryRun), cancellationToken, reporting);
+            var cleaned = await Engine.Leftovers.LeftoverCleaner.CleanAsync(null, result.GetValue(options.TempDirectory), policy.LeftoverGrace, result.GetValue(options.DryRun), reporting.OnWarning, cancellationToken);
+            return PgPruneCommand.Report(store.Display, policy, outcome with { Actions = [.. outcome.Actions, .. cleaned] }, result.GetValue(options.DryRun), result.GetValue(common.Json));
         });
         return command;
     }

@@ -15,10 +15,13 @@ internal static class StatusCommand
         var expect = new Option<string[]>("--expect") { Description = "A source that must have backups even if none exist yet: postgresql:<database> or redis:<source>. Repeatable." };
         var metrics = new Option<string?>("--metrics-file") { Description = "Also write Prometheus metrics here (node_exporter textfile collector, e.g. /var/lib/node_exporter/backupops.prom)." };
         var environment = new Option<string?>("--environment") { Description = "Environment label for the metrics. Default: BACKUPOPS_ENVIRONMENT." };
+        var interruptedAfter = new Option<double>("--interrupted-after-minutes") { Description = "A run silent for longer than this never finished (killed): its source is Failing (interrupted). Runs refresh their record every 5 minutes.", DefaultValueFactory = _ => BackupStatusEngine.DefaultInterruptedAfter.TotalMinutes };
+        var databaseUrl = new Option<string?>("--database-url") { Description = "Also list databases interrupted restores left on this server. Not read from DATABASE_URL: status needs no database otherwise." };
+        var tempDir = new Option<string?>("--temp-dir") { Description = "Where this machine's temporary folders are (leftover downloads are listed). Default: BACKUPOPS_TEMP or the system temp folder." };
         var wal = new WalStatusOptions();
         var command = new Command("status", "Newest valid backup per database and Redis source, its age and health (Healthy, Stale, Missing, Failing), and each WAL archive's RPO and recoverable window. Exit 1 unless all are healthy.");
         wal.AddTo(command);
-        foreach (var option in new Option[] { maxAge, expect, metrics, environment })
+        foreach (var option in new Option[] { maxAge, expect, metrics, environment, interruptedAfter, databaseUrl, tempDir })
         {
             command.Options.Add(option);
         }
@@ -29,7 +32,25 @@ internal static class StatusCommand
         {
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
             var now = DateTimeOffset.UtcNow;
-            var statuses = await BackupStatusEngine.GetAsync(store, TimeSpan.FromHours(result.GetValue(maxAge)), result.GetValue(expect) ?? [], now, cancellationToken);
+            var minutes = result.GetValue(interruptedAfter);
+            if (double.IsNaN(minutes) || minutes < 0 || minutes > 10080)
+            {
+                throw Engine.Errors.BackupOpsException.InvalidInput("InterruptedAfterInvalid", $"--interrupted-after-minutes {minutes.ToString(CultureInfo.InvariantCulture)} is out of range; use 0 to 10080 (the default is {BackupStatusEngine.DefaultInterruptedAfter.TotalMinutes:0}).");
+            }
+
+            var report = await BackupStatusEngine.GetReportAsync(
+                store,
+                new StatusOptions
+                {
+                    MaxAge = TimeSpan.FromHours(result.GetValue(maxAge)),
+                    Expected = result.GetValue(expect) ?? [],
+                    InterruptedAfter = TimeSpan.FromMinutes(minutes),
+                    Server = result.GetValue(databaseUrl) is { } url ? Engine.Connection.PgConnectionSettings.Parse(url) : null,
+                    TempDirectory = result.GetValue(tempDir),
+                },
+                now,
+                cancellationToken);
+            var statuses = report.Sources;
             var archives = await wal.GetAsync(result, store, now, cancellationToken);
             if (result.GetValue(metrics) is { } path)
             {
@@ -39,7 +60,7 @@ internal static class StatusCommand
 
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses, walArchives = archives });
+                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses, walArchives = archives, leftovers = report.Leftovers });
             }
             else
             {
@@ -48,9 +69,19 @@ internal static class StatusCommand
                 {
                     var age = s.Age is { } a ? (a.TotalHours >= 48 ? $"{a.TotalDays:0.0} d" : $"{a.TotalHours:0.0} h") : "-";
                     Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Kind,-11} {s.Source,-24} {s.State,-8} {s.NewestBackupId ?? "-",-27} {age,9} {(s.SizeBytes is { } b ? Bytes.Format(b) : "-"),10}"));
-                    if (s.LastFailure is { } f)
+                    if (s.State != HealthState.Healthy && s.Reason is { } reason)
                     {
-                        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  last attempt failed {f.StartedUtc:yyyy-MM-dd HH:mm} UTC on {f.Host}: [{f.ErrorId}] {f.Error}"));
+                        Console.Out.WriteLine($"  {reason}");
+                    }
+                }
+
+                if (report.Leftovers.Count > 0)
+                {
+                    Console.Out.WriteLine();
+                    Console.Out.WriteLine($"{report.Leftovers.Count} leftover(s) to look at:");
+                    foreach (var leftover in report.Leftovers)
+                    {
+                        Console.Out.WriteLine($"  {leftover}");
                     }
                 }
             }

@@ -22,7 +22,7 @@ public static class PgBackupEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         var context = new Health.RunContext(request.Store, request.S3, BackupKind.Postgres.Name, request.Connection.Database, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment());
-        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId));
+        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId), cancellationToken);
     }
 
     private static async Task<CatalogEntry<BackupManifest>> RunCoreAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -65,9 +65,17 @@ public static class PgBackupEngine
             var feed = encrypt is null ? Task.CompletedTask : PumpAsync(dump.Output, encrypt.Input, cancellationToken);
             var source = encrypt?.Output ?? dump.Output;
             var status = $"pg_dump {pgDump.Version}{(encrypt is null ? string.Empty : " | age")} → {store.Display}";
+            var streamed = 0L;
             (sha256, size) = await HashingCopier.CopyAsync(
                 source,
-                writer.WriteAsync,
+                async (chunk, token) =>
+                {
+                    await writer.WriteAsync(chunk, token).ConfigureAwait(false);
+                    if (Diagnostics.TestHooks.Enabled && streamed < TestPauseAfterBytes && (streamed += chunk.Length) >= TestPauseAfterBytes)
+                    {
+                        await Diagnostics.TestHooks.PauseAsync("backup:streaming", token).ConfigureAwait(false);
+                    }
+                },
                 (done, rate) => progress?.Report(new OperationProgress(activity, status, done, null, rate)),
                 cancellationToken).ConfigureAwait(false);
             await feed.ConfigureAwait(false);
@@ -85,12 +93,19 @@ public static class PgBackupEngine
             progress?.Report(new OperationProgress(activity, "committing data object", size, size, 0));
             await writer.CommitAsync(sha256, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
+            // Children first: a pg_dump blocked on a full pipe keeps its backend in ClientWrite, and PostgreSQL 15 makes
+            // every DROP DATABASE on the cluster wait for that backend (a stalled store must not stall the cluster).
             dump.Kill();
             encrypt?.Kill();
-            await writer.AbortAsync().ConfigureAwait(false);
-            throw;
+            var leftBehind = await writer.AbortAsync().ConfigureAwait(false);
+            if (leftBehind is null)
+            {
+                throw;
+            }
+
+            throw Failures.WithLeftBehind(ex, leftBehind);
         }
 
         await snapshotTransaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -118,17 +133,27 @@ public static class PgBackupEngine
 
         try
         {
+            await Diagnostics.TestHooks.PauseAsync("backup:data-committed", cancellationToken).ConfigureAwait(false);
+
             // Written last: only now does the backup exist.
             await store.PutSmallAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
         }
-        catch
+        catch (Exception ex)
         {
-            await store.DeleteAsync(dataKey, CancellationToken.None).ConfigureAwait(false);
-            throw;
+            var leftBehind = await Failures.DeleteQuietlyAsync(store, dataKey, "the data object", s3.CleanupTimeout).ConfigureAwait(false);
+            if (leftBehind is null)
+            {
+                throw;
+            }
+
+            throw Failures.WithLeftBehind(ex, leftBehind);
         }
 
         return new CatalogEntry<BackupManifest>(store.Display, manifest, manifestKey);
     }
+
+    // Where the test hook "backup:streaming" pauses: past the first S3 part, so an upload is really open.
+    private const long TestPauseAfterBytes = 6L << 20;
 
     internal static List<string> BuildDumpArguments(PgBackupRequest request, string snapshotId)
     {

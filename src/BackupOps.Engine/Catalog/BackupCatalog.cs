@@ -5,7 +5,12 @@ using BackupOps.Engine.Stores;
 
 namespace BackupOps.Engine.Catalog;
 
-/// <summary>Lists the backups of a kind in a store and finds one by id.</summary>
+/// <summary>
+/// Lists the backups of a kind in a store and finds one by id. One backup, one identity: a manifest counts only in
+/// its own place (<c>&lt;kind&gt;/&lt;source&gt;/&lt;id&gt;.manifest.json</c>, naming its data key under the same
+/// prefix). A manifest anywhere else (a copied folder or prefix, a moved file) and a symbolic link in a folder store
+/// are anomalies: reported, never counted twice, never deleted.
+/// </summary>
 public static class BackupCatalog
 {
     /// <summary>Filters for <see cref="ListAsync"/>.</summary>
@@ -18,7 +23,7 @@ public static class BackupCatalog
     public static Task<CatalogListing<BackupManifest>> ListAsync(IBackupStore store, Filter filter, CancellationToken cancellationToken) =>
         ListAsync<BackupManifest>(store, BackupKind.Postgres, filter, cancellationToken);
 
-    /// <summary>Lists valid backups of a kind newest first and reports leftovers separately.</summary>
+    /// <summary>Lists valid backups of a kind newest first and reports leftovers and anomalies separately.</summary>
     public static async Task<CatalogListing<TManifest>> ListAsync<TManifest>(IBackupStore store, BackupKind kind, Filter filter, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
@@ -35,13 +40,19 @@ public static class BackupCatalog
         await Parallel.ForEachAsync(
             Enumerable.Range(0, manifests.Count),
             new ParallelOptions { MaxDegreeOfParallelism = ManifestReadConcurrency, CancellationToken = cancellationToken },
-            async (i, token) => read[i] = await ReadAsync<TManifest>(store, manifests[i], objects, token).ConfigureAwait(false)).ConfigureAwait(false);
+            async (i, token) => read[i] = await ReadAsync<TManifest>(store, kind, manifests[i], objects, token).ConfigureAwait(false)).ConfigureAwait(false);
 
         var backups = read.Where(r => r.Entry is not null).Select(r => r.Entry!).ToList();
         var leftovers = read.Where(r => r.Leftover is not null).Select(r => r.Leftover!).ToList();
+        var anomalies = read.Where(r => r.Anomaly is not null).Select(r => r.Anomaly!).ToList();
+        anomalies.AddRange(objects.Values.Where(o => o.LinkTarget is not null).Select(link => new CatalogAnomaly(
+            link.Key,
+            SourcesOf(link.Key),
+            null,
+            $"{link.Key} is a symbolic link (to {link.LinkTarget}); BackupOps does not follow links in a store, so nothing behind it is listed, restored or deleted. Replace it by a real folder or file, or remove it.")));
         var claimed = new HashSet<string>(manifests.Select(m => m.Key), StringComparer.Ordinal);
         claimed.UnionWith(read.Where(r => r.DataKey is not null).Select(r => r.DataKey!));
-        foreach (var orphan in objects.Values.Where(o => !claimed.Contains(o.Key)))
+        foreach (var orphan in objects.Values.Where(o => o.LinkTarget is null && !claimed.Contains(o.Key)))
         {
             leftovers.Add(new BackupLeftover(orphan.Key, DatabaseOf(orphan.Key), orphan.Size, orphan.LastModifiedUtc, "data object without a manifest (failed or running backup)", null));
         }
@@ -61,7 +72,10 @@ public static class BackupCatalog
             selected = selected.GroupBy(b => b.Database, StringComparer.Ordinal).Select(g => g.First());
         }
 
-        return new CatalogListing<TManifest>([.. selected], [.. leftovers.OrderBy(l => l.Key, StringComparer.Ordinal)]);
+        return new CatalogListing<TManifest>([.. selected], [.. leftovers.OrderBy(l => l.Key, StringComparer.Ordinal)])
+        {
+            Anomalies = [.. anomalies.OrderBy(a => a.Key, StringComparer.Ordinal)],
+        };
     }
 
     /// <summary>Finds one valid PostgreSQL backup by id (optionally within a database).</summary>
@@ -77,26 +91,32 @@ public static class BackupCatalog
         ArgumentException.ThrowIfNullOrWhiteSpace(backupId);
         var id = BackupKeys.BackupIdOf(backupId) ?? backupId;
         var objects = await ListObjectsAsync(store, database is null ? kind.Prefix : BackupKeys.SourcePrefix(kind, database), cancellationToken).ConfigureAwait(false);
+        CatalogAnomaly? misplaced = null;
         foreach (var manifest in ManifestsNewestFirst(objects).Where(m => BackupKeys.BackupIdOf(m.Key) == id))
         {
-            var read = await ReadAsync<TManifest>(store, manifest, objects, cancellationToken).ConfigureAwait(false);
+            var read = await ReadAsync<TManifest>(store, kind, manifest, objects, cancellationToken).ConfigureAwait(false);
             if (read.Entry is not null && (database is null || read.Entry.Database == database))
             {
                 return read.Entry;
             }
+
+            misplaced ??= read.Anomaly;
         }
 
         throw new BackupOpsException(
             BackupOpsErrorKind.NotFound,
             "BackupNotFound",
-            objects.Keys.Any(k => k.Contains(id, StringComparison.Ordinal))
-                ? $"'{id}' in {store.Display} is not a valid backup (no manifest or incomplete data). Run Get-PgBackup / backupops pg list to see the valid backups."
-                : $"No backup '{id}' in {store.Display}. Run Get-PgBackup / backupops pg list to see the backups there.") { Target = id };
+            misplaced is not null
+                ? $"'{id}' in {store.Display} is not a valid backup: {misplaced.Description}"
+                : objects.Keys.Any(k => k.Contains(id, StringComparison.Ordinal))
+                    ? $"'{id}' in {store.Display} is not a valid backup (no manifest or incomplete data). Run Get-PgBackup / backupops pg list to see the valid backups."
+                    : $"No backup '{id}' in {store.Display}. Run Get-PgBackup / backupops pg list to see the backups there.") { Target = id };
     }
 
     /// <summary>
-    /// The newest valid backup of a source, or a clear error when there is none. Manifests are read newest
-    /// first and the search stops at the first valid one, so a restore does not wait for the whole catalog.
+    /// The newest valid backup of a source, or a clear error when there is none. Manifests are read newest first and
+    /// the search stops at the first valid one not known to be damaged (its verification record says so), so a
+    /// restore does not wait for the whole catalog and never picks a backup already proven broken.
     /// </summary>
     public static async Task<CatalogEntry<TManifest>> FindLatestAsync<TManifest>(IBackupStore store, BackupKind kind, string source, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
@@ -104,16 +124,26 @@ public static class BackupCatalog
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(kind);
         var objects = await ListObjectsAsync(store, BackupKeys.SourcePrefix(kind, source), cancellationToken).ConfigureAwait(false);
+        var damaged = await Verification.VerificationRecords.ListFailedAsync(store, kind, source, cancellationToken).ConfigureAwait(false);
         foreach (var manifest in ManifestsNewestFirst(objects))
         {
-            var read = await ReadAsync<TManifest>(store, manifest, objects, cancellationToken).ConfigureAwait(false);
-            if (read.Entry is not null && read.Entry.Database == source)
+            var read = await ReadAsync<TManifest>(store, kind, manifest, objects, cancellationToken).ConfigureAwait(false);
+            if (read.Entry is not null && read.Entry.Database == source
+                && !(damaged.TryGetValue(read.Entry.BackupId, out var failed) && await Verification.VerificationRecords.StillAppliesAsync(store, failed, read.Entry, cancellationToken).ConfigureAwait(false)))
             {
                 return read.Entry;
             }
         }
 
-        throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid {kind.Name} backup of '{source}' in {store.Display}. Check the store and the name (list them first).") { Target = source };
+        throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid {kind.Name} backup of '{source}' in {store.Display}{(damaged.Count > 0 ? $" ({damaged.Count} found damaged)" : string.Empty)}. Check the store and the name (list them first).") { Target = source };
+    }
+
+    /// <summary>The source a key lies under (<c>pg/&lt;source&gt;/...</c>), or null for a key outside any source.</summary>
+    public static string? DatabaseOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var parts = key.Split('/');
+        return parts.Length >= 3 ? Uri.UnescapeDataString(parts[1]) : null;
     }
 
     private const int ManifestReadConcurrency = 8;
@@ -132,11 +162,11 @@ public static class BackupCatalog
     // Backup ids start with their UTC start time, so key order within a source is age order.
     private static IEnumerable<StoreObject> ManifestsNewestFirst(Dictionary<string, StoreObject> objects) =>
         objects.Values
-            .Where(o => o.Key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal))
+            .Where(o => o.LinkTarget is null && o.Key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal))
             .OrderByDescending(o => BackupKeys.BackupIdOf(o.Key), StringComparer.Ordinal);
 
-    /// <summary>One manifest checked against the listing: a valid backup, a leftover, or nothing (deleted meanwhile).</summary>
-    private static async Task<CatalogRead<TManifest>> ReadAsync<TManifest>(IBackupStore store, StoreObject manifestObject, Dictionary<string, StoreObject> objects, CancellationToken cancellationToken)
+    /// <summary>One manifest checked against the listing: a valid backup, a leftover, an anomaly, or nothing (deleted meanwhile).</summary>
+    private static async Task<CatalogRead<TManifest>> ReadAsync<TManifest>(IBackupStore store, BackupKind kind, StoreObject manifestObject, Dictionary<string, StoreObject> objects, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
         TManifest manifest;
@@ -145,32 +175,62 @@ public static class BackupCatalog
             var bytes = await store.TryGetSmallAsync(manifestObject.Key, cancellationToken).ConfigureAwait(false);
             if (bytes is null)
             {
-                return new CatalogRead<TManifest>(null, null, null);
+                return new CatalogRead<TManifest>(null, null, null, null);
             }
 
             manifest = ManifestSerializer.Deserialize<TManifest>(bytes, manifestObject.Key);
         }
         catch (BackupOpsException ex) when (ex.Kind == BackupOpsErrorKind.IntegrityFailed)
         {
-            return new CatalogRead<TManifest>(null, new BackupLeftover(manifestObject.Key, DatabaseOf(manifestObject.Key), manifestObject.Size, manifestObject.LastModifiedUtc, ex.Message, null), null);
+            return new CatalogRead<TManifest>(null, new BackupLeftover(manifestObject.Key, DatabaseOf(manifestObject.Key), manifestObject.Size, manifestObject.LastModifiedUtc, ex.Message, null), null, null);
         }
 
-        if (!objects.TryGetValue(manifest.DataKey, out var data))
+        if (Misplaced(kind, manifestObject.Key, manifest) is { } why)
         {
-            return new CatalogRead<TManifest>(null, new BackupLeftover(manifestObject.Key, manifest.Database, manifestObject.Size, manifestObject.LastModifiedUtc, "manifest without its data object", null), null);
+            // It concerns the folder it lies in, the source it claims and the one its data key points into; the data
+            // it names counts as claimed, so it is never offered for removal as "data without a manifest".
+            var sources = SourcesOf(manifestObject.Key).Concat(SourcesOf(manifest.DataKey)).Append(manifest.Database).Distinct(StringComparer.Ordinal).ToList();
+            return new CatalogRead<TManifest>(null, null, new CatalogAnomaly(manifestObject.Key, sources, manifest.DataKey, why), manifest.DataKey);
+        }
+
+        if (!objects.TryGetValue(manifest.DataKey, out var data) || data.LinkTarget is not null)
+        {
+            return new CatalogRead<TManifest>(null, new BackupLeftover(manifestObject.Key, manifest.Database, manifestObject.Size, manifestObject.LastModifiedUtc, "manifest without its data object", null), null, null);
         }
 
         return data.Size != manifest.SizeBytes
-            ? new CatalogRead<TManifest>(null, new BackupLeftover(data.Key, manifest.Database, data.Size, data.LastModifiedUtc, $"data object is {data.Size} bytes, manifest says {manifest.SizeBytes}", null), data.Key)
-            : new CatalogRead<TManifest>(new CatalogEntry<TManifest>(store.Display, manifest, manifestObject.Key), null, data.Key);
+            ? new CatalogRead<TManifest>(null, new BackupLeftover(data.Key, manifest.Database, data.Size, data.LastModifiedUtc, $"data object is {data.Size} bytes, manifest says {manifest.SizeBytes}", null), null, data.Key)
+            : new CatalogRead<TManifest>(new CatalogEntry<TManifest>(store.Display, manifest, manifestObject.Key) { DataObject = data }, null, null, data.Key);
     }
 
-    private sealed record CatalogRead<TManifest>(CatalogEntry<TManifest>? Entry, BackupLeftover? Leftover, string? DataKey)
-        where TManifest : class, IBackupManifest;
-
-    private static string? DatabaseOf(string key)
+    /// <summary>Why a manifest is not in its own place, or null when it is.</summary>
+    private static string? Misplaced(BackupKind kind, string key, IBackupManifest manifest)
     {
-        var parts = key.Split('/');
-        return parts.Length >= 3 ? Uri.UnescapeDataString(parts[1]) : null;
+        if (string.IsNullOrEmpty(manifest.BackupId) || string.IsNullOrEmpty(manifest.Database) || string.IsNullOrEmpty(manifest.DataKey))
+        {
+            return $"{key} lacks a backup id, source or data key; it is not a BackupOps manifest.";
+        }
+
+        if (!string.Equals(manifest.Kind, kind.Name, StringComparison.Ordinal))
+        {
+            return $"{key} describes a {manifest.Kind} backup but lies under {kind.Prefix}; it was moved or copied there.";
+        }
+
+        var ownPrefix = BackupKeys.SourcePrefix(kind, manifest.Database);
+        var ownKey = BackupKeys.ManifestKey(kind, manifest.Database, manifest.BackupId);
+        if (!string.Equals(key, ownKey, StringComparison.Ordinal))
+        {
+            return $"{key} describes backup {manifest.BackupId} of '{manifest.Database}', whose own place is {ownKey}: a copy or a moved file, not a second backup.";
+        }
+
+        var data = manifest.DataKey;
+        return data.StartsWith(ownPrefix, StringComparison.Ordinal) && !data[ownPrefix.Length..].Contains('/', StringComparison.Ordinal) && BackupKeys.BackupIdOf(data) == manifest.BackupId
+            ? null
+            : $"{key} names the data object {data}, outside its own place {ownPrefix}{manifest.BackupId}.*: an edited or foreign manifest.";
     }
+
+    private static List<string> SourcesOf(string? key) => key is not null && DatabaseOf(key) is { } source ? [source] : [];
+
+    private sealed record CatalogRead<TManifest>(CatalogEntry<TManifest>? Entry, BackupLeftover? Leftover, CatalogAnomaly? Anomaly, string? DataKey)
+        where TManifest : class, IBackupManifest;
 }

@@ -23,6 +23,13 @@ public sealed class BackupOpsException : Exception
     /// <summary>The object the error is about (a database name, a key), when there is one.</summary>
     public string? Target { get; init; }
 
+    /// <summary>
+    /// The same error with what the failure left behind appended (for instance a multipart upload that could not be
+    /// aborted because the server is gone), so the one line an operator reads says both; itself when nothing was left.
+    /// </summary>
+    public BackupOpsException WithNote(string? leftBehind) =>
+        string.IsNullOrEmpty(leftBehind) ? this : new BackupOpsException(Kind, ErrorId, $"{Message.TrimEnd()} Left behind: {leftBehind}.", InnerException) { Target = Target };
+
     /// <summary>Shorthand for an invalid-input error.</summary>
     public static BackupOpsException InvalidInput(string errorId, string message) =>
         new(BackupOpsErrorKind.InvalidInput, errorId, message);

@@ -34,4 +34,32 @@ public sealed record SourceStatus(
     long? SizeBytes,
     double? DurationSeconds,
     RunRecord? LastFailure,
-    int Failures);
+    int Failures)
+{
+    /// <summary>Why the source is not Healthy (damaged newest backup, interrupted or failed run, age), in one line.</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>What status found: each source's health, and what killed runs and copies left that a person should look at.</summary>
+/// <param name="Sources">Per-source health.</param>
+/// <param name="Leftovers">Leftovers and anomalies: store objects that are not backups, interrupted restores and the databases they may have left, temp folders, copies in the catalog.</param>
+public sealed record StatusReport(IReadOnlyList<SourceStatus> Sources, IReadOnlyList<string> Leftovers);
+
+/// <summary>Settings of a status check.</summary>
+public sealed record StatusOptions
+{
+    /// <summary>A newest valid backup older than this is Stale.</summary>
+    public TimeSpan MaxAge { get; init; } = BackupStatusEngine.DefaultMaxAge;
+
+    /// <summary>Sources that must exist (<c>postgresql:app</c>, <c>redis:cache</c>).</summary>
+    public IReadOnlyList<string> Expected { get; init; } = [];
+
+    /// <summary>A run whose heartbeat is older than this never finished: it was killed (default 15 minutes, three heartbeats).</summary>
+    public TimeSpan InterruptedAfter { get; init; } = BackupStatusEngine.DefaultInterruptedAfter;
+
+    /// <summary>Also list leftover restore databases on this server (optional: status needs no database otherwise).</summary>
+    public Connection.PgConnectionSettings? Server { get; init; }
+
+    /// <summary>Where this machine's temporary folders are (default BACKUPOPS_TEMP or the system temp).</summary>
+    public string? TempDirectory { get; init; }
+}

@@ -1,60 +1,94 @@
+using System.Globalization;
 using System.Text.Json;
-using BackupOps.Engine.Backup;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Errors;
+using BackupOps.Engine.Leftovers;
 using BackupOps.Engine.Manifest;
 using BackupOps.Engine.Redis;
 using BackupOps.Engine.Stores;
+using BackupOps.Engine.Verification;
 
 namespace BackupOps.Engine.Health;
 
 /// <summary>
-/// Backup freshness per source: the newest valid backup of every database and Redis source in a store, its age
-/// against a maximum (the seed's alert: 26 hours), and the newest failed attempt from the run records.
+/// Backup health per source: the newest valid backup of every database and Redis source in a store, its age against a
+/// maximum (the seed's alert: 26 hours), and what happened since: failed or cancelled runs, runs that never finished
+/// (a started record whose heartbeat stopped), and a newest backup that a verification found damaged. Cheap on
+/// purpose: nothing is re-hashed here; damage is known from the verification records a prune, restore or
+/// <c>pg verify</c> left, and only those records that say "failed" are read.
 /// </summary>
 public static class BackupStatusEngine
 {
     /// <summary>The seed's alert threshold.</summary>
     public static readonly TimeSpan DefaultMaxAge = TimeSpan.FromHours(26);
 
+    /// <summary>Default <see cref="StatusOptions.InterruptedAfter"/>: three missed heartbeats.</summary>
+    public static readonly TimeSpan DefaultInterruptedAfter = RunTracker.HeartbeatInterval * 3;
+
     /// <summary>Statuses of every source in the store, plus <paramref name="expected"/> ones (<c>postgresql:app</c>, <c>redis:cache</c>) that may have nothing yet.</summary>
-    public static async Task<IReadOnlyList<SourceStatus>> GetAsync(IBackupStore store, TimeSpan maxAge, IReadOnlyList<string> expected, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<SourceStatus>> GetAsync(IBackupStore store, TimeSpan maxAge, IReadOnlyList<string> expected, DateTimeOffset now, CancellationToken cancellationToken) =>
+        (await GetReportAsync(store, new StatusOptions { MaxAge = maxAge, Expected = expected }, now, cancellationToken).ConfigureAwait(false)).Sources;
+
+    /// <summary>The full report: per-source health and the leftovers a person should look at.</summary>
+    public static async Task<StatusReport> GetReportAsync(IBackupStore store, StatusOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(expected);
-        if (maxAge <= TimeSpan.Zero)
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxAge <= TimeSpan.Zero)
         {
-            throw BackupOpsException.InvalidInput("MaxAgeInvalid", $"A maximum age of {maxAge} makes every backup stale. Use a positive age (the seed policy: 26 hours).");
+            throw BackupOpsException.InvalidInput("MaxAgeInvalid", $"A maximum age of {options.MaxAge} makes every backup stale. Use a positive age (the seed policy: 26 hours).");
         }
 
-        var newest = new Dictionary<(string Kind, string Source), (string Id, DateTimeOffset Started, long Size, double? Duration)>();
-        foreach (var b in (await BackupCatalog.ListAsync<BackupManifest>(store, BackupKind.Postgres, new BackupCatalog.Filter(LatestOnly: true), cancellationToken).ConfigureAwait(false)).Backups)
-        {
-            newest[(BackupKind.Postgres.Name, b.Database)] = (b.BackupId, b.Manifest.StartedUtc, b.Manifest.SizeBytes, b.Manifest.DurationSeconds);
-        }
+        var leftovers = new List<string>();
+        var newest = new Dictionary<(string Kind, string Source), Newest>();
+        await CollectAsync<BackupManifest>(store, BackupKind.Postgres, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
+        await CollectAsync<RedisSnapshotManifest>(store, BackupKind.Redis, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
+        var runs = await ReadRunsAsync(store, options, now, leftovers, cancellationToken).ConfigureAwait(false);
+        await AddServerAndTempLeftoversAsync(options, leftovers, cancellationToken).ConfigureAwait(false);
 
-        foreach (var s in (await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, new BackupCatalog.Filter(LatestOnly: true), cancellationToken).ConfigureAwait(false)).Backups)
-        {
-            newest[(BackupKind.Redis.Name, s.Database)] = (s.BackupId, s.Manifest.StartedUtc, s.Manifest.SizeBytes, s.Manifest.DurationSeconds);
-        }
-
-        var failures = await ReadFailuresAsync(store, cancellationToken).ConfigureAwait(false);
-        var sources = newest.Keys.Concat(failures.Keys).Concat(expected.Select(ParseExpected)).Distinct().OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal);
+        var sources = newest.Keys.Concat(runs.Keys).Concat(options.Expected.Select(ParseExpected)).Distinct().OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal);
         var result = new List<SourceStatus>();
         foreach (var key in sources)
         {
-            var hasBackup = newest.TryGetValue(key, out var backup);
-            var failed = failures.GetValueOrDefault(key);
-            var lastFailure = failed?.Newest is { } f && (!hasBackup || f.StartedUtc > backup.Started) ? f : null;
-            var age = hasBackup ? now - backup.Started : (TimeSpan?)null;
-            var state = lastFailure is not null ? HealthState.Failing
-                : !hasBackup ? HealthState.Missing
-                : age > maxAge ? HealthState.Stale
+            newest.TryGetValue(key, out var found);
+            var valid = found?.Valid;
+            var history = runs.GetValueOrDefault(key);
+
+            // Everything that went wrong after the newest valid backup, newest first: damage, failures, interruptions.
+            var problems = new List<RunRecord>();
+            if (found?.Damaged is { } damaged)
+            {
+                problems.Add(damaged);
+            }
+
+            problems.AddRange(history?.Problems.Where(p => valid is null || p.StartedUtc > valid.Manifest.StartedUtc) ?? []);
+            var lastProblem = problems.OrderByDescending(p => p.StartedUtc).FirstOrDefault();
+            var age = valid is null ? (TimeSpan?)null : now - valid.Manifest.StartedUtc;
+            var state = lastProblem is not null ? HealthState.Failing
+                : valid is null ? HealthState.Missing
+                : age > options.MaxAge ? HealthState.Stale
                 : HealthState.Healthy;
-            result.Add(new SourceStatus(key.Item1, key.Item2, state, hasBackup ? backup.Id : null, hasBackup ? backup.Started : null, age, hasBackup ? backup.Size : null, hasBackup ? backup.Duration : null, lastFailure, failed?.Count ?? 0));
+            var reason = state switch
+            {
+                HealthState.Failing => string.Join("; ", problems.OrderByDescending(p => p.StartedUtc).Select(p => $"[{p.ErrorId}] {p.Error}")),
+                HealthState.Missing => "no valid backup and no recorded attempt",
+                HealthState.Stale => string.Create(CultureInfo.InvariantCulture, $"the newest valid backup is {age!.Value.TotalHours:0.0} h old (maximum {options.MaxAge.TotalHours:0.#} h)"),
+                _ => null,
+            };
+            result.Add(new SourceStatus(
+                key.Item1,
+                key.Item2,
+                state,
+                valid?.BackupId,
+                valid?.Manifest.StartedUtc,
+                age,
+                valid?.Manifest.SizeBytes,
+                valid?.DurationSeconds,
+                lastProblem,
+                history?.Failures ?? 0) { Reason = reason });
         }
 
-        return result;
+        return new StatusReport(result, leftovers);
     }
 
     private static (string, string) ParseExpected(string text)
@@ -69,41 +103,154 @@ public static class BackupStatusEngine
         return (kind, colon < 0 ? text : text[(colon + 1)..]);
     }
 
-    private sealed record FailureSummary(RunRecord Newest, int Count);
+    private sealed record Newest(ValidBackup? Valid, RunRecord? Damaged);
 
-    // Only backup/snapshot failures count against freshness; the newest is read whole, the rest only counted by key.
-    private static async Task<Dictionary<(string, string), FailureSummary>> ReadFailuresAsync(IBackupStore store, CancellationToken cancellationToken)
+    /// <summary>The catalog view status needs of one backup.</summary>
+    private sealed record ValidBackup(string BackupId, IBackupManifest Manifest, double? DurationSeconds);
+
+    // Newest valid backup per source, skipping (and reporting) a newest one that a verification found damaged.
+    private static async Task CollectAsync<TManifest>(IBackupStore store, BackupKind kind, Dictionary<(string, string), Newest> newest, List<string> leftovers, DateTimeOffset now, CancellationToken cancellationToken)
+        where TManifest : class, IBackupManifest
     {
-        var keys = new List<string>();
+        var listing = await BackupCatalog.ListAsync<TManifest>(store, kind, new BackupCatalog.Filter(), cancellationToken).ConfigureAwait(false);
+        var records = await VerificationRecords.ListAsync(store, kind, null, cancellationToken).ConfigureAwait(false);
+        foreach (var source in listing.Backups.GroupBy(b => b.Database, StringComparer.Ordinal))
+        {
+            RunRecord? damaged = null;
+            CatalogEntry<TManifest>? valid = null;
+            foreach (var backup in source.OrderByDescending(b => b.Manifest.StartedUtc).ThenByDescending(b => b.BackupId, StringComparer.Ordinal))
+            {
+                if (records.TryGetValue((backup.Database, backup.BackupId), out var listed) && listed.Outcome == VerificationRecord.FailedOutcome
+                    && await VerificationRecords.ReadAsync(store, listed, cancellationToken).ConfigureAwait(false) is { } record && VerificationRecords.Describes(record, backup))
+                {
+                    // Only the newest damage matters for the state; older damaged backups are prune's to report.
+                    damaged ??= new RunRecord
+                    {
+                        Kind = kind.Name,
+                        Source = backup.Database,
+                        Operation = "verify",
+                        Outcome = RunRecord.FailureOutcome,
+                        StartedUtc = backup.Manifest.StartedUtc,
+                        CompletedUtc = record.VerifiedUtc,
+                        BackupId = backup.BackupId,
+                        ErrorId = "BackupDamaged",
+                        Error = $"{record.Detail} Found by {record.Method} at {record.VerifiedUtc:yyyy-MM-dd HH:mm} UTC on {record.Host}.",
+                        Host = record.Host,
+                    };
+                    continue;
+                }
+
+                valid = backup;
+                break;
+            }
+
+            newest[(kind.Name, source.Key)] = new Newest(valid is null ? null : new ValidBackup(valid.BackupId, valid.Manifest, DurationOf(valid.Manifest)), damaged);
+        }
+
+        var grace = Retention.RetentionPolicy.DefaultLeftoverGrace;
+        leftovers.AddRange(listing.Anomalies.Select(a => $"{kind.Name}: {a.Description} (prune leaves {string.Join(", ", a.Sources.Select(s => $"'{s}'"))} alone until it is resolved)"));
+        leftovers.AddRange(listing.Leftovers.Where(l => l.LastModifiedUtc < now - grace).Select(l => $"{kind.Name}: {l.Key} is not a backup ({l.Reason}), {(now - l.LastModifiedUtc).TotalHours:0} h old: the next prune removes it"));
+    }
+
+    private static double? DurationOf(IBackupManifest manifest) => manifest switch
+    {
+        BackupManifest pg => pg.DurationSeconds,
+        RedisSnapshotManifest redis => redis.DurationSeconds,
+        _ => null,
+    };
+
+    private sealed record RunHistory(List<RunRecord> Problems, int Failures);
+
+    // One listing of runs/: failed and cancelled runs (the newest per source read whole, the others counted), and
+    // started records, which are read: a started record whose heartbeat stopped is a run that was killed.
+    private static async Task<Dictionary<(string, string), RunHistory>> ReadRunsAsync(IBackupStore store, StatusOptions options, DateTimeOffset now, List<string> leftovers, CancellationToken cancellationToken)
+    {
+        var failed = new List<string>();
+        var started = new List<string>();
         await foreach (var item in store.ListAsync(RunTracker.Prefix, cancellationToken).ConfigureAwait(false))
         {
-            if (item.Key.EndsWith("-backup-failure.json", StringComparison.Ordinal) || item.Key.EndsWith("-snapshot-failure.json", StringComparison.Ordinal))
+            var key = item.Key;
+            if (key.EndsWith("-started.json", StringComparison.Ordinal))
             {
-                keys.Add(item.Key);
+                started.Add(key);
+            }
+            else if (key.EndsWith("-backup-failure.json", StringComparison.Ordinal) || key.EndsWith("-snapshot-failure.json", StringComparison.Ordinal)
+                || key.EndsWith("-backup-cancelled.json", StringComparison.Ordinal) || key.EndsWith("-snapshot-cancelled.json", StringComparison.Ordinal))
+            {
+                failed.Add(key);
             }
         }
 
-        var result = new Dictionary<(string, string), FailureSummary>();
-        foreach (var group in keys.GroupBy(k => k[..k.LastIndexOf('/')], StringComparer.Ordinal))
+        var result = new Dictionary<(string, string), RunHistory>();
+        RunHistory For(RunRecord r)
         {
-            var newestKey = group.Max(StringComparer.Ordinal)!;
-            var bytes = await store.TryGetSmallAsync(newestKey, cancellationToken).ConfigureAwait(false);
-            if (bytes is null)
+            if (!result.TryGetValue((r.Kind, r.Source), out var history))
             {
-                continue;
+                result[(r.Kind, r.Source)] = history = new RunHistory([], 0);
             }
 
-            try
+            return history;
+        }
+
+        foreach (var group in failed.GroupBy(k => k[..k.LastIndexOf('/')], StringComparer.Ordinal))
+        {
+            if (await ReadRecordAsync(store, group.Max(StringComparer.Ordinal)!, cancellationToken).ConfigureAwait(false) is { } record)
             {
-                var record = JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options)!;
-                result[(record.Kind, record.Source)] = new FailureSummary(record, group.Count());
+                var history = For(record);
+                history.Problems.Add(record);
+                result[(record.Kind, record.Source)] = history with { Failures = group.Count() };
             }
-            catch (JsonException)
+        }
+
+        foreach (var key in started)
+        {
+            if (await ReadRecordAsync(store, key, cancellationToken).ConfigureAwait(false) is not { } record || now - (record.HeartbeatUtc ?? record.StartedUtc) < options.InterruptedAfter)
             {
-                // A damaged record says nothing reliable; the backups themselves still count.
+                continue; // still running
+            }
+
+            var where = record.Details is { } details && details.TryGetValue("scratchDatabase", out var scratch)
+                ? $"; it may have left the database {scratch} on {details.GetValueOrDefault("targetServer", "its server")}"
+                : string.Empty;
+            var text = string.Create(CultureInfo.InvariantCulture, $"the {record.Operation} of {record.Kind} '{record.Source}' started {record.StartedUtc:yyyy-MM-dd HH:mm} UTC on {record.Host} (pid {record.ProcessId}) never finished: its last sign of life was {(now - (record.HeartbeatUtc ?? record.StartedUtc)).TotalMinutes:0} min ago (killed, or the machine stopped){where}");
+            if (record.Operation is "backup" or "snapshot")
+            {
+                For(record).Problems.Add(record with { Outcome = "interrupted", ErrorId = "RunInterrupted", Error = text });
+            }
+            else
+            {
+                leftovers.Add(text + (where.Length > 0 ? "; 'pg list --leftovers --database-url ...' shows it, 'pg prune --database-url ...' removes it" : string.Empty));
             }
         }
 
         return result;
+    }
+
+    private static async Task AddServerAndTempLeftoversAsync(StatusOptions options, List<string> leftovers, CancellationToken cancellationToken)
+    {
+        if (options.Server is { } server)
+        {
+            leftovers.AddRange((await LeftoverDatabases.ListAsync(server, null, cancellationToken).ConfigureAwait(false)).Select(d => "database " + LeftoverDatabases.Describe(d)));
+        }
+
+        leftovers.AddRange(TempLeftovers.List(options.TempDirectory).Where(t => !t.OwnerRunning).Select(t => "temporary folder " + TempLeftovers.Describe(t)));
+    }
+
+    private static async Task<RunRecord?> ReadRecordAsync(IBackupStore store, string key, CancellationToken cancellationToken)
+    {
+        var bytes = await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options);
+        }
+        catch (JsonException)
+        {
+            return null; // a damaged record says nothing reliable; the backups themselves still count
+        }
     }
 }

@@ -18,8 +18,20 @@ public sealed record RunRecord
     /// <summary><c>backup</c>, <c>snapshot</c>, <c>restore</c> or <c>prune</c>.</summary>
     public required string Operation { get; init; }
 
-    /// <summary><c>success</c> or <c>failure</c>.</summary>
+    /// <summary><c>started</c> (while running, or never finished), <c>success</c>, <c>failure</c> or <c>cancelled</c>.</summary>
     public required string Outcome { get; init; }
+
+    /// <summary>Identifies the run: its started record and its outcome record share it (and their keys start with it).</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>For a started record: the last time the run said it was alive (every few minutes while it runs).</summary>
+    public DateTimeOffset? HeartbeatUtc { get; init; }
+
+    /// <summary>Process id of the run on <see cref="Host"/>.</summary>
+    public int? ProcessId { get; init; }
+
+    /// <summary>What the run may leave behind if it is killed (a restore's scratch database and server), for status and operators.</summary>
+    public IReadOnlyDictionary<string, string>? Details { get; init; }
 
     /// <summary>When it started.</summary>
     public required DateTimeOffset StartedUtc { get; init; }
@@ -52,5 +64,17 @@ public sealed record RunRecord
     public string ToolVersion { get; init; } = ToolInfo.Version;
 
     /// <summary>True for a success.</summary>
-    public bool Succeeded => Outcome == "success";
+    public bool Succeeded => Outcome == SuccessOutcome;
+
+    /// <summary>Outcome of a run that finished well.</summary>
+    public const string SuccessOutcome = "success";
+
+    /// <summary>Outcome of a run that failed.</summary>
+    public const string FailureOutcome = "failure";
+
+    /// <summary>Outcome of a run stopped by a signal, Ctrl+C or the caller.</summary>
+    public const string CancelledOutcome = "cancelled";
+
+    /// <summary>The outcome of a record written when a run starts; replaced by the run's real outcome when it ends.</summary>
+    public const string StartedOutcome = "started";
 }

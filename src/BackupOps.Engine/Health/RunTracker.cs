@@ -23,89 +23,244 @@ public sealed record RunContext(string? Store, S3StoreOptions? S3, string Kind, 
 public sealed record RunSummary(bool Succeeded, long? SizeBytes, string? BackupId, string? Problem = null);
 
 /// <summary>
-/// Runs an operation and leaves a run record in the store and a webhook notification, whatever the outcome.
-/// Neither can change the operation's result: their own failures are swallowed (the record) or returned as a
-/// warning (the notification), and the operation's exception is rethrown unchanged.
+/// Runs an operation and leaves records of it in the store, whatever the outcome: a <c>started</c> record first
+/// (its heartbeat refreshed every few minutes), then the outcome (success, failure or cancelled) and the started
+/// record removed. A run killed outright leaves its started record with a stale heartbeat, which status reports
+/// as interrupted. Records and the webhook can never change the operation's result: their own failures become
+/// warnings, each store request on the way is bounded, and the operation's exception is rethrown unchanged.
 /// </summary>
 public static class RunTracker
 {
     /// <summary>Key prefix of run records.</summary>
     public const string Prefix = "runs/";
 
+    /// <summary>How often a running operation refreshes its started record.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMinutes(5);
+
+    private static readonly AsyncLocal<RunHandle?> CurrentRun = new();
+
+    /// <summary>The run the calling code is part of, for details worth recording (a restore's scratch database).</summary>
+    public static RunHandle? Current => CurrentRun.Value;
+
     /// <summary>Runs <paramref name="work"/> and records it.</summary>
-    public static async Task<T> TrackAsync<T>(RunContext context, Func<Task<T>> work, Func<T, RunSummary> summarize)
+    public static async Task<T> TrackAsync<T>(RunContext context, Func<Task<T>> work, Func<T, RunSummary> summarize, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(work);
         ArgumentNullException.ThrowIfNull(summarize);
-        var started = DateTimeOffset.UtcNow;
-        var clock = Stopwatch.StartNew();
-        T result;
+
+        // Opened first: a store spec that cannot work is bad input, refused before anything runs or is recorded.
+        var ownedStore = context.Reporting.RecordRuns && context.OpenedStore is null ? StoreLocation.Open(context.Store, context.S3) : null;
+        var store = context.OpenedStore ?? ownedStore;
+        await using var handle = new RunHandle(context, store);
+        var previous = CurrentRun.Value;
+        CurrentRun.Value = handle;
         try
         {
-            result = await work().ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var failure = ex as BackupOpsException;
-            await RecordAsync(context, Record(context, started, clock, "failure", null, null, failure?.ErrorId ?? "UnexpectedError", failure?.Message ?? ex.GetType().Name)).ConfigureAwait(false);
-            throw;
-        }
+            await handle.StartAsync().ConfigureAwait(false);
+            T result;
+            try
+            {
+                result = await work().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException || cancellationToken.IsCancellationRequested)
+            {
+                // A signal or Ctrl+C, however the work noticed it (a child killed by the same signal fails first).
+                await handle.FinishAsync(RunRecord.CancelledOutcome, null, null, "Cancelled", $"cancelled before it finished{LeftBehindOf(ex)}").ConfigureAwait(false);
+                throw;
+            }
+            catch (Exception ex)
+            {
+                var failure = ex as BackupOpsException;
+                await handle.FinishAsync(RunRecord.FailureOutcome, null, null, failure?.ErrorId ?? "UnexpectedError", failure?.Message ?? FirstLine(ex)).ConfigureAwait(false);
+                throw;
+            }
 
-        var summary = summarize(result);
-        await RecordAsync(context, Record(context, started, clock, summary.Succeeded ? "success" : "failure", summary.SizeBytes, summary.BackupId, summary.Succeeded ? null : "ValidationFailed", summary.Problem)).ConfigureAwait(false);
-        return result;
+            var summary = summarize(result);
+            await handle.FinishAsync(summary.Succeeded ? RunRecord.SuccessOutcome : RunRecord.FailureOutcome, summary.SizeBytes, summary.BackupId, summary.Succeeded ? null : "ValidationFailed", summary.Problem).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            CurrentRun.Value = previous;
+            if (ownedStore is not null)
+            {
+                await ownedStore.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>The key a record is stored under: sorted by time within its source's folder.</summary>
     public static string KeyOf(RunRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return $"{Prefix}{record.Kind}/{BackupKeys.DatabaseSegment(record.Source)}/{BackupKeys.NewBackupId(record.StartedUtc)}-{record.Operation}-{record.Outcome}.json";
+        return $"{Prefix}{record.Kind}/{BackupKeys.DatabaseSegment(record.Source)}/{record.RunId ?? BackupKeys.NewBackupId(record.StartedUtc)}-{record.Operation}-{record.Outcome}.json";
     }
 
-    private static RunRecord Record(RunContext context, DateTimeOffset started, Stopwatch clock, string outcome, long? size, string? backupId, string? errorId, string? error) => new()
-    {
-        Kind = context.Kind,
-        Source = context.Source,
-        Operation = context.Operation,
-        Outcome = outcome,
-        StartedUtc = started,
-        CompletedUtc = DateTimeOffset.UtcNow,
-        DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 3),
-        SizeBytes = size,
-        BackupId = backupId,
-        ErrorId = errorId,
-        Error = error,
-        Environment = context.Reporting.Environment,
-    };
+    private static string LeftBehindOf(Exception ex) =>
+        ex is BackupOpsException { Message: var m } && m.Contains("Left behind:", StringComparison.Ordinal) ? "; " + m[m.IndexOf("Left behind:", StringComparison.Ordinal)..] : string.Empty;
 
-    private static async Task RecordAsync(RunContext context, RunRecord record)
+    private static string FirstLine(Exception ex) => $"{ex.GetType().Name}: {ex.Message.Split('\n')[0].Trim()}";
+
+    /// <summary>One run in progress: its started record, heartbeat and details.</summary>
+    public sealed class RunHandle : IAsyncDisposable
     {
-        if (context.Reporting.RecordRuns)
+        private readonly RunContext _context;
+        private readonly IBackupStore? _store;
+        private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly string _runId;
+        private readonly Dictionary<string, string> _details = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _writes = new(1, 1);
+        private Timer? _heartbeat;
+        private bool _startedWritten;
+
+        internal RunHandle(RunContext context, IBackupStore? store)
         {
-            try
+            _context = context;
+            _store = store;
+            _runId = BackupKeys.NewBackupId(_started);
+        }
+
+        /// <summary>Records a detail (what a kill would leave, such as a scratch database) in the started record now.</summary>
+        public async Task AnnotateAsync(string name, string value)
+        {
+            lock (_details)
             {
-                var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RunRecordJson.Options);
-                if (context.OpenedStore is { } opened)
+                _details[name] = value;
+            }
+
+            await WriteStartedAsync().ConfigureAwait(false);
+        }
+
+        /// <inheritdoc />
+        public async ValueTask DisposeAsync()
+        {
+            if (_heartbeat is not null)
+            {
+                await _heartbeat.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _writes.Dispose();
+        }
+
+        internal async Task StartAsync()
+        {
+            await WriteStartedAsync().ConfigureAwait(false);
+            _heartbeat = new Timer(_ => _ = WriteStartedAsync(), null, HeartbeatInterval, HeartbeatInterval);
+        }
+
+        internal async Task FinishAsync(string outcome, long? size, string? backupId, string? errorId, string? error)
+        {
+            if (_heartbeat is not null)
+            {
+                await _heartbeat.DisposeAsync().ConfigureAwait(false);
+                _heartbeat = null;
+            }
+
+            var record = Record(outcome) with { SizeBytes = size, BackupId = backupId, ErrorId = errorId, Error = error };
+            if (_store is not null && _context.Reporting.RecordRuns)
+            {
+                await _writes.WaitAsync().ConfigureAwait(false);
+                try
                 {
-                    await opened.PutSmallAsync(KeyOf(record), json, CancellationToken.None).ConfigureAwait(false);
+                    var written = await PutAsync(record, replace: false).ConfigureAwait(false);
+
+                    // The started record goes only once the outcome is safely stored: if the store fails now, the run
+                    // still shows (as interrupted) rather than vanish.
+                    if (written && _startedWritten)
+                    {
+                        await BoundedAsync(token => _store.DeleteAsync(KeyOf(Record(RunRecord.StartedOutcome)), token), "remove the started record").ConfigureAwait(false);
+                    }
                 }
-                else
+                finally
                 {
-                    await using var store = StoreLocation.Open(context.Store, context.S3);
-                    await store.PutSmallAsync(KeyOf(record), json, CancellationToken.None).ConfigureAwait(false);
+                    _writes.Release();
                 }
             }
-            catch (Exception ex) when (ex is BackupOpsException or IOException or UnauthorizedAccessException)
+
+            if (await WebhookNotifier.NotifyAsync(_context.Reporting, record).ConfigureAwait(false) is { } problem)
             {
-                context.Reporting.OnWarning?.Invoke($"the run record could not be written to the store ({(ex as BackupOpsException)?.ErrorId ?? ex.GetType().Name}); status will not show this {record.Operation}");
+                _context.Reporting.OnWarning?.Invoke(problem);
             }
         }
 
-        if (await WebhookNotifier.NotifyAsync(context.Reporting, record).ConfigureAwait(false) is { } problem)
+        private RunRecord Record(string outcome)
         {
-            context.Reporting.OnWarning?.Invoke(problem);
+            Dictionary<string, string>? details;
+            lock (_details)
+            {
+                details = _details.Count == 0 ? null : new Dictionary<string, string>(_details, StringComparer.Ordinal);
+            }
+
+            return new RunRecord
+            {
+                Kind = _context.Kind,
+                Source = _context.Source,
+                Operation = _context.Operation,
+                Outcome = outcome,
+                RunId = _runId,
+                StartedUtc = _started,
+                CompletedUtc = DateTimeOffset.UtcNow,
+                DurationSeconds = Math.Round(_clock.Elapsed.TotalSeconds, 3),
+                Environment = _context.Reporting.Environment,
+                ProcessId = Environment.ProcessId,
+                HeartbeatUtc = outcome == RunRecord.StartedOutcome ? DateTimeOffset.UtcNow : null,
+                Details = details,
+            };
+        }
+
+        private async Task WriteStartedAsync()
+        {
+            if (_store is null || !_context.Reporting.RecordRuns || !await _writes.WaitAsync(0).ConfigureAwait(false))
+            {
+                return; // a heartbeat while another write is under way is simply skipped
+            }
+
+            try
+            {
+                _startedWritten |= await PutAsync(Record(RunRecord.StartedOutcome), replace: true).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // the run ended meanwhile
+            }
+            finally
+            {
+                try
+                {
+                    _writes.Release();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // idem
+                }
+            }
+        }
+
+        private async Task<bool> PutAsync(RunRecord record, bool replace)
+        {
+            var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RunRecordJson.Options);
+            return await BoundedAsync(
+                token => replace ? _store!.ReplaceSmallAsync(KeyOf(record), json, token) : _store!.PutSmallAsync(KeyOf(record), json, token),
+                record.Outcome == RunRecord.StartedOutcome ? "write the started record" : $"write the {record.Outcome} record").ConfigureAwait(false);
+        }
+
+        // Each record request is bounded (a stalled or dead store must not hold the operation's own result hostage).
+        private async Task<bool> BoundedAsync(Func<CancellationToken, Task> request, string what)
+        {
+            var limit = _context.S3?.CleanupTimeout ?? TimeSpan.FromSeconds(10);
+            using var deadline = new CancellationTokenSource(limit);
+            try
+            {
+                await request(deadline.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is BackupOpsException or IOException or UnauthorizedAccessException or OperationCanceledException)
+            {
+                _context.Reporting.OnWarning?.Invoke($"could not {what} of this {_context.Operation} in the store ({(ex as BackupOpsException)?.ErrorId ?? (ex is OperationCanceledException ? $"no answer within {limit.TotalSeconds:0} s" : ex.GetType().Name)}); status may not show it");
+                return false;
+            }
         }
     }
 }

@@ -38,7 +38,8 @@ public static class RedisRestoreEngine
         return Health.RunTracker.TrackAsync(
             context,
             () => RunCoreAsync(request, progress, cancellationToken),
-            r => new Health.RunSummary(r.Succeeded, null, r.SnapshotId, r.Succeeded ? null : string.Join("; ", r.Checks.Where(c => c.Outcome == CheckOutcome.Failed).Select(c => $"{c.Name}: {c.Detail}"))));
+            r => new Health.RunSummary(r.Succeeded, null, r.SnapshotId, r.Succeeded ? null : string.Join("; ", r.Checks.Where(c => c.Outcome == CheckOutcome.Failed).Select(c => $"{c.Name}: {c.Detail}"))),
+            cancellationToken);
     }
 
     private static async Task<RedisRestoreResult> RunCoreAsync(RedisRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -57,8 +58,20 @@ public static class RedisRestoreEngine
             throw BackupOpsException.InvalidInput("RedisRestoreModeInvalid", $"Snapshot {manifest.BackupId} is an RDB file; restore it into a sandbox or, on the server's host, with -Mode ReplaceLocal.");
         }
 
-        // 1. Verify everything before any server is touched.
-        using var source = await VerifiedSource.AcquireAsync(store, manifest, request.TempDirectory, progress, cancellationToken).ConfigureAwait(false);
+        // 1. Verify everything before any server is touched; what the bytes showed is recorded for status and prune.
+        VerifiedSource source;
+        try
+        {
+            source = await VerifiedSource.AcquireAsync(store, manifest, request.TempDirectory, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (Manifest.ManifestChecksum.ProblemOf(ex) is { } damage)
+        {
+            await Verification.BackupVerifier.RecordAsync(store, BackupKind.Redis, entry, "restore", damage, request.Reporting?.OnWarning).ConfigureAwait(false);
+            throw;
+        }
+
+        using var verified = source;
+        await Verification.BackupVerifier.RecordAsync(store, BackupKind.Redis, entry, "restore", null, request.Reporting?.OnWarning).ConfigureAwait(false);
         var checks = new List<RestoreCheck> { new("sha256", CheckOutcome.Passed, manifest.Sha256) };
         if (manifest.Method == "rdb")
         {

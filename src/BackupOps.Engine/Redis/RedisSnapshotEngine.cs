@@ -22,7 +22,7 @@ public static class RedisSnapshotEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         var context = new Health.RunContext(request.Store, request.S3, BackupKind.Redis.Name, request.EffectiveSourceName, "snapshot", request.Reporting ?? Health.RunReporting.FromEnvironment());
-        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), s => new Health.RunSummary(true, s.Manifest.SizeBytes, s.BackupId));
+        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), s => new Health.RunSummary(true, s.Manifest.SizeBytes, s.BackupId), cancellationToken);
     }
 
     private static async Task<CatalogEntry<RedisSnapshotManifest>> RunCoreAsync(RedisSnapshotRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -65,9 +65,9 @@ public static class RedisSnapshotEngine
                     (sha256, size) = (sink.FinishHash(), sink.BytesWritten);
                     await writer.CommitAsync(sha256, cancellationToken).ConfigureAwait(false);
                 }
-                catch
+                catch (Exception ex)
                 {
-                    await writer.AbortAsync().ConfigureAwait(false);
+                    await AbortAndRethrowAsync(writer, ex).ConfigureAwait(false);
                     throw;
                 }
             }
@@ -91,12 +91,25 @@ public static class RedisSnapshotEngine
                 await using var writer = await store.BeginWriteAsync(dataKey, 0, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    (sha256, size) = await HashingCopier.CopyAsync(rdb.File, writer.WriteAsync, (done, rate) => progress?.Report(new OperationProgress(activity, $"uploading to {store.Display}", done, rdb.File.Length, rate)), cancellationToken).ConfigureAwait(false);
+                    var paused = !Diagnostics.TestHooks.Enabled;
+                    (sha256, size) = await HashingCopier.CopyAsync(
+                        rdb.File,
+                        async (chunk, token) =>
+                        {
+                            await writer.WriteAsync(chunk, token).ConfigureAwait(false);
+                            if (!paused)
+                            {
+                                paused = true;
+                                await Diagnostics.TestHooks.PauseAsync("snapshot:uploading", token).ConfigureAwait(false);
+                            }
+                        },
+                        (done, rate) => progress?.Report(new OperationProgress(activity, $"uploading to {store.Display}", done, rdb.File.Length, rate)),
+                        cancellationToken).ConfigureAwait(false);
                     await writer.CommitAsync(sha256, cancellationToken).ConfigureAwait(false);
                 }
-                catch
+                catch (Exception ex)
                 {
-                    await writer.AbortAsync().ConfigureAwait(false);
+                    await AbortAndRethrowAsync(writer, ex).ConfigureAwait(false);
                     throw;
                 }
             }
@@ -125,9 +138,13 @@ public static class RedisSnapshotEngine
             {
                 await store.PutSmallAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
             }
-            catch
+            catch (Exception ex)
             {
-                await store.DeleteAsync(dataKey, CancellationToken.None).ConfigureAwait(false);
+                if (await Failures.DeleteQuietlyAsync(store, dataKey, "the data object", s3.CleanupTimeout).ConfigureAwait(false) is { } leftBehind)
+                {
+                    throw Failures.WithLeftBehind(ex, leftBehind);
+                }
+
                 throw;
             }
 
@@ -136,6 +153,15 @@ public static class RedisSnapshotEngine
         catch (Exception ex) when (ex is RedisException or RedisTimeoutException)
         {
             throw RedisConnector.Translate(ex, request.Connection, redactor);
+        }
+    }
+
+    // Aborts the upload; when something could not be removed, the first error leaves carrying that note.
+    private static async Task AbortAndRethrowAsync(IStoreObjectWriter writer, Exception first)
+    {
+        if (await writer.AbortAsync().ConfigureAwait(false) is { } leftBehind)
+        {
+            throw Failures.WithLeftBehind(first, leftBehind);
         }
     }
 }

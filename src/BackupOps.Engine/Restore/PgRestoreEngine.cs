@@ -2,10 +2,12 @@ using System.Diagnostics;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Connection;
 using BackupOps.Engine.Errors;
+using BackupOps.Engine.Leftovers;
 using BackupOps.Engine.Manifest;
 using BackupOps.Engine.Progress;
 using BackupOps.Engine.Stores;
 using BackupOps.Engine.Tools;
+using BackupOps.Engine.Verification;
 
 namespace BackupOps.Engine.Restore;
 
@@ -57,7 +59,8 @@ public static class PgRestoreEngine
         return Health.RunTracker.TrackAsync(
             context,
             () => RunCoreAsync(request, progress, cancellationToken),
-            r => new Health.RunSummary(r.Succeeded, r.SizeBytes, r.BackupId, r.Succeeded ? null : string.Join("; ", r.Checks.Where(c => c.Outcome == CheckOutcome.Failed).Select(c => $"{c.Name}: {c.Detail}"))));
+            r => new Health.RunSummary(r.Succeeded, r.SizeBytes, r.BackupId, r.Succeeded ? null : string.Join("; ", r.Checks.Where(c => c.Outcome == CheckOutcome.Failed).Select(c => $"{c.Name}: {c.Detail}"))),
+            cancellationToken);
     }
 
     private static async Task<PgRestoreResult> RunCoreAsync(PgRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -87,12 +90,24 @@ public static class PgRestoreEngine
                 throw BackupOpsException.InvalidInput("IdentityFileRequired", $"Backup {manifest.BackupId} is encrypted with age. Pass the identity file with -IdentityFile / --identity.");
             }
 
+            // Leftovers of earlier interrupted restores of this target are reported (prune removes them), never touched here.
+            var warn = request.Reporting?.OnWarning;
+            await ReportLeftoversAsync(request.TargetServer, targetName, request.TempDirectory, warn, cancellationToken).ConfigureAwait(false);
+
             // 2. Restore into a scratch database while the bytes are verified; the target is replaced only by a
             //    restore whose SHA-256 matched and whose pg_restore succeeded, so a damaged backup or a failed
             //    restore never touches it, even with -Force.
-            var scratch = new TargetDatabase(request.TargetServer, TargetDatabase.ScratchName(targetName));
+            var (scratchName, replacedName) = LeftoverDatabases.NamesFor(targetName);
+            var scratch = new TargetDatabase(request.TargetServer, scratchName);
+            var backupName = manifest?.BackupId ?? Path.GetFileName(request.Path!);
+            if (Health.RunTracker.Current is { } run)
+            {
+                await run.AnnotateAsync("targetServer", $"{request.TargetServer.Host}:{request.TargetServer.Port}").ConfigureAwait(false);
+                await run.AnnotateAsync("scratchDatabase", scratchName).ConfigureAwait(false);
+            }
+
             progress?.Report(new OperationProgress(activity, $"creating {scratch.Name}", 0, null, 0));
-            await scratch.CreateAsync(cancellationToken).ConfigureAwait(false);
+            await scratch.CreateAsync(LeftoverDatabases.ScratchComment(backupName, manifest?.Database, targetName), cancellationToken).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             var bytesDuration = TimeSpan.Zero;
             try
@@ -108,19 +123,55 @@ public static class PgRestoreEngine
                     await RestoreFileAsync(request, command, cancellationToken).ConfigureAwait(false);
                 }
 
-                // 3. Swap it in.
-                progress?.Report(new OperationProgress(activity, $"renaming {scratch.Name} to {targetName}", 0, null, 0));
-                if (existing is not null)
+                await Diagnostics.TestHooks.PauseAsync("restore:verified", cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            catch (Exception ex)
+            {
+                if (entry is not null && ManifestChecksum.ProblemOf(ex) is { } damage)
                 {
-                    await target.DropAsync(cancellationToken).ConfigureAwait(false);
+                    await BackupVerifier.RecordAsync(store!, BackupKind.Postgres, entry, "restore", damage, warn).ConfigureAwait(false);
                 }
 
-                await scratch.RenameToAsync(targetName, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await scratch.DropAsync(CancellationToken.None).ConfigureAwait(false);
+                await DropScratchOrRethrowAsync(scratch, ex).ConfigureAwait(false);
                 throw;
+            }
+
+            if (entry is not null)
+            {
+                await BackupVerifier.RecordAsync(store!, BackupKind.Postgres, entry, "restore", null, warn).ConfigureAwait(false);
+            }
+
+            // 3. Swap it in: one transaction renames the old target aside and the new one in (not cancellable: it
+            //    takes milliseconds, and half a swap is what must never happen), then the old one is dropped.
+            progress?.Report(new OperationProgress(activity, $"renaming {scratch.Name} to {targetName}", 0, null, 0));
+            try
+            {
+                await scratch.SwapInAsync(
+                    targetName,
+                    existing is not null,
+                    replacedName,
+                    LeftoverDatabases.RestoredComment(backupName, manifest?.Database),
+                    LeftoverDatabases.ReplacedComment(backupName, targetName),
+                    () => Diagnostics.TestHooks.PauseAsync("restore:swapping", CancellationToken.None)).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                await DropScratchOrRethrowAsync(scratch, ex).ConfigureAwait(false);
+                throw;
+            }
+
+            await Diagnostics.TestHooks.PauseAsync("restore:swapped", CancellationToken.None).ConfigureAwait(false);
+            if (existing is not null)
+            {
+                try
+                {
+                    await new TargetDatabase(request.TargetServer, replacedName).DropAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (BackupOpsException ex)
+                {
+                    warn?.Invoke($"the previous {targetName} was kept as {replacedName} ({ex.ErrorId}: {ex.Message}); drop it once the restored {targetName} is confirmed, or let 'pg prune --database-url' remove it");
+                }
             }
 
             var created = existing is null;
@@ -147,6 +198,37 @@ public static class PgRestoreEngine
                 ValidationDuration = clock.Elapsed,
                 Checks = checks,
             };
+        }
+    }
+
+    // The scratch database is dropped on every failure; if even that fails, the first error says what was left.
+    private static async Task DropScratchOrRethrowAsync(TargetDatabase scratch, Exception first)
+    {
+        try
+        {
+            await scratch.DropAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (BackupOpsException dropError)
+        {
+            throw Failures.WithLeftBehind(first, $"the scratch database {scratch.Name} (an unfinished restore, safe to drop) could not be dropped ({dropError.ErrorId})");
+        }
+    }
+
+    private static async Task ReportLeftoversAsync(PgConnectionSettings server, string target, string? tempDirectory, Action<string>? warn, CancellationToken cancellationToken)
+    {
+        if (warn is null)
+        {
+            return;
+        }
+
+        foreach (var leftover in await LeftoverDatabases.ListAsync(server, target, cancellationToken).ConfigureAwait(false))
+        {
+            warn($"found a leftover of an interrupted restore: {LeftoverDatabases.Describe(leftover)}. 'backupops pg prune --database-url ...' removes those older than a day.");
+        }
+
+        foreach (var folder in TempLeftovers.List(tempDirectory).Where(t => !t.OwnerRunning))
+        {
+            warn($"found a leftover temporary folder: {TempLeftovers.Describe(folder)}. 'backupops pg prune' removes those older than a day.");
         }
     }
 

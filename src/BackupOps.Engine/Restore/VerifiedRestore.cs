@@ -140,7 +140,20 @@ internal static class VerifiedRestore
             (string, long) result;
             if (manifest.Encryption is null)
             {
-                result = await HashingCopier.CopyAsync(source, archive.AppendAsync, report, cancellationToken).ConfigureAwait(false);
+                var paused = !Diagnostics.TestHooks.Enabled;
+                result = await HashingCopier.CopyAsync(
+                    source,
+                    async (chunk, token) =>
+                    {
+                        await archive.AppendAsync(chunk, token).ConfigureAwait(false);
+                        if (!paused)
+                        {
+                            paused = true;
+                            await Diagnostics.TestHooks.PauseAsync("restore:restoring", token).ConfigureAwait(false);
+                        }
+                    },
+                    report,
+                    cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -177,6 +190,7 @@ internal static class VerifiedRestore
     private static async Task<(string, long)> StreamIntoAsync(Stream source, Stream sink, Action<long, double>? report, CancellationToken cancellationToken)
     {
         var readerGone = false;
+        var paused = !Diagnostics.TestHooks.Enabled;
         try
         {
             return await HashingCopier.CopyAsync(
@@ -193,6 +207,12 @@ internal static class VerifiedRestore
                         {
                             readerGone = true;
                         }
+                    }
+
+                    if (!paused)
+                    {
+                        paused = true;
+                        await Diagnostics.TestHooks.PauseAsync("restore:restoring", token).ConfigureAwait(false);
                     }
                 },
                 report,

@@ -69,9 +69,9 @@ internal sealed class VerifiedSource : IDisposable
 
     public static string CreateTempDirectory(string? tempRoot, string name)
     {
-        var root = tempRoot ?? Environment.GetEnvironmentVariable("BACKUPOPS_TEMP") ?? Path.GetTempPath();
-        var directory = Path.Combine(root, $"backupops-restore-{name}-{Guid.NewGuid().ToString("N")[..8]}");
+        var directory = Path.Combine(Leftovers.TempLeftovers.RootOf(tempRoot), $"{Leftovers.TempLeftovers.FolderPrefix}{name}-{Guid.NewGuid().ToString("N")[..8]}");
         Directory.CreateDirectory(directory);
+        Leftovers.TempLeftovers.MarkOwner(directory, name);
         return directory;
     }
 

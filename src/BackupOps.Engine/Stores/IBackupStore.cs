@@ -18,6 +18,12 @@ public interface IBackupStore : IAsyncDisposable
     /// <summary>Writes a small object (a manifest) in one step; fails rather than overwrite an existing key.</summary>
     Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Writes a small object in one step, replacing it when it exists: only for BackupOps' own records that are
+    /// updated in place (a run's heartbeat, a backup's verification record), never for backup data or manifests.
+    /// </summary>
+    Task ReplaceSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken);
+
     /// <summary>Reads a small object whole, or null when it does not exist.</summary>
     Task<byte[]?> TryGetSmallAsync(string key, CancellationToken cancellationToken);
 

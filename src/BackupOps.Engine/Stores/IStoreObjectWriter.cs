@@ -9,6 +9,10 @@ public interface IStoreObjectWriter : IAsyncDisposable
     /// <summary>Makes the object visible under its key, carrying its SHA-256 as metadata where the store has metadata.</summary>
     Task CommitAsync(string sha256Hex, CancellationToken cancellationToken);
 
-    /// <summary>Discards everything written (partial file deleted, multipart upload aborted).</summary>
-    Task AbortAsync();
+    /// <summary>
+    /// Discards everything written (partial file deleted, multipart upload aborted). Never throws: it runs on failure
+    /// paths, where a second exception would hide the first. Returns what could not be removed (for the operator), or
+    /// null when nothing was left behind.
+    /// </summary>
+    Task<string?> AbortAsync();
 }

@@ -42,11 +42,21 @@ public sealed class S3BackupStore : IBackupStore
     public async Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(content.ToArray(), writable: false);
-        var put = new PutObjectRequest { BucketName = Bucket, Key = FullKey(key), InputStream = body, ContentType = "application/json" };
-        put.Metadata.Add("sha256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(content.Span)).ToLowerInvariant());
-        _decorator.Apply(put);
-        await RunAsync(() => _client.PutObjectAsync(put, cancellationToken), $"write {key}").ConfigureAwait(false);
+        await RunAsync(
+            guard =>
+            {
+                var put = new PutObjectRequest { BucketName = Bucket, Key = FullKey(key), InputStream = new GuardedBody(body, guard), AutoCloseStream = false, ContentType = "application/json" };
+                put.Metadata.Add("sha256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(content.Span)).ToLowerInvariant());
+                _decorator.Apply(put);
+                return _client.PutObjectAsync(put, guard.Token);
+            },
+            $"write {key}",
+            cancellationToken).ConfigureAwait(false);
     }
+
+    /// <inheritdoc />
+    public Task ReplaceSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        PutSmallAsync(key, content, cancellationToken); // a PUT replaces atomically
 
     /// <inheritdoc />
     public async Task<byte[]?> TryGetSmallAsync(string key, CancellationToken cancellationToken)
@@ -69,8 +79,8 @@ public sealed class S3BackupStore : IBackupStore
     {
         var get = new GetObjectRequest { BucketName = Bucket, Key = FullKey(key) };
         _decorator.Apply(get);
-        var response = await RunAsync(() => _client.GetObjectAsync(get, cancellationToken), $"read {key}").ConfigureAwait(false);
-        return new ResponseOwningStream(response);
+        var response = await RunAsync(guard => _client.GetObjectAsync(get, guard.Token), $"read {key}", cancellationToken).ConfigureAwait(false);
+        return new ResponseOwningStream(response, this, $"read {key}");
     }
 
     /// <inheritdoc />
@@ -82,10 +92,10 @@ public sealed class S3BackupStore : IBackupStore
         var request = new ListObjectsV2Request { BucketName = Bucket, Prefix = FullKey(prefix) };
         while (true)
         {
-            var response = await RunAsync(() => _client.ListObjectsV2Async(request, cancellationToken), "list backups").ConfigureAwait(false);
+            var response = await RunAsync(guard => _client.ListObjectsV2Async(request, guard.Token), "list backups", cancellationToken).ConfigureAwait(false);
             foreach (var item in response.S3Objects ?? [])
             {
-                yield return new StoreObject(RelativeKey(item.Key), item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue);
+                yield return new StoreObject(RelativeKey(item.Key), item.Size ?? 0, item.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue) { ETag = item.ETag };
             }
 
             if (response.IsTruncated != true)
@@ -104,7 +114,7 @@ public sealed class S3BackupStore : IBackupStore
         var request = new ListMultipartUploadsRequest { BucketName = Bucket, Prefix = FullKey(prefix) };
         while (true)
         {
-            var response = await RunAsync(() => _client.ListMultipartUploadsAsync(request, cancellationToken), "list incomplete uploads").ConfigureAwait(false);
+            var response = await RunAsync(guard => _client.ListMultipartUploadsAsync(request, guard.Token), "list incomplete uploads", cancellationToken).ConfigureAwait(false);
             foreach (var upload in response.MultipartUploads ?? [])
             {
                 var started = upload.Initiated is { } initiated ? new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) : DateTimeOffset.MinValue;
@@ -126,14 +136,14 @@ public sealed class S3BackupStore : IBackupStore
     {
         ArgumentNullException.ThrowIfNull(write);
         var abort = new AbortMultipartUploadRequest { BucketName = Bucket, Key = FullKey(write.Key), UploadId = write.Handle };
-        await RunAsync(() => _client.AbortMultipartUploadAsync(abort, cancellationToken), $"abort the upload of {write.Key}").ConfigureAwait(false);
+        await RunAsync(guard => _client.AbortMultipartUploadAsync(abort, guard.Token), $"abort the upload of {write.Key}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var delete = new DeleteObjectRequest { BucketName = Bucket, Key = FullKey(key) };
-        await RunAsync(() => _client.DeleteObjectAsync(delete, cancellationToken), $"delete {key}").ConfigureAwait(false);
+        await RunAsync(guard => _client.DeleteObjectAsync(delete, guard.Token), $"delete {key}", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -147,11 +157,17 @@ public sealed class S3BackupStore : IBackupStore
 
     private string RelativeKey(string fullKey) => Prefix.Length == 0 ? fullKey : fullKey[(Prefix.Length + 1)..];
 
-    private async Task<T> RunAsync<T>(Func<Task<T>> call, string what)
+    /// <summary>One request under the stall deadline (<see cref="StallGuard"/>), its failures translated.</summary>
+    private async Task<T> RunAsync<T>(Func<StallGuard, Task<T>> call, string what, CancellationToken cancellationToken)
     {
+        using var guard = new StallGuard(_options.StallTimeout, cancellationToken);
         try
         {
-            return await call().ConfigureAwait(false);
+            return await call(guard).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (guard.Stalled)
+        {
+            throw StallGuard.StalledError(_options.EndpointDisplay, Bucket, what, _options.StallTimeout);
         }
         catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or IOException or Amazon.Runtime.AmazonClientException)
         {
@@ -159,7 +175,11 @@ public sealed class S3BackupStore : IBackupStore
         }
     }
 
-    private sealed class ResponseOwningStream(GetObjectResponse response) : Stream
+    /// <summary>
+    /// A GET's body. Each read has the stall deadline: a read returns as soon as any byte arrives, so only silence
+    /// (not a slow download) fails it, as S3Stalled naming the endpoint.
+    /// </summary>
+    private sealed class ResponseOwningStream(GetObjectResponse response, S3BackupStore store, string what) : Stream
     {
         private readonly Stream _inner = response.ResponseStream;
 
@@ -173,11 +193,26 @@ public sealed class S3BackupStore : IBackupStore
 
         public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            using var guard = new StallGuard(store._options.StallTimeout, cancellationToken);
+            try
+            {
+                return await _inner.ReadAsync(buffer, guard.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (guard.Stalled)
+            {
+                throw StallGuard.StalledError(store._options.EndpointDisplay, store.Bucket, what, store._options.StallTimeout);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw S3ErrorTranslator.Translate(ex, store.Bucket, what);
+            }
+        }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override void Flush()
         {

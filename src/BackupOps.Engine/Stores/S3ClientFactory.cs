@@ -16,6 +16,8 @@ internal static class S3ClientFactory
             // and R2 documents the same setting. Integrity is BackupOps' own SHA-256 anyway.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+            // Silence is cut much earlier by each request's StallGuard (S3StoreOptions.StallTimeout), which the SDK
+            // does not retry; this timeout only bounds a request that keeps moving, and errors are retried.
             Timeout = TimeSpan.FromMinutes(5),
             MaxErrorRetry = 4,
         };

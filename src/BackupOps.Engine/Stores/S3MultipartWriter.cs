@@ -90,13 +90,13 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
                 var etags = await Task.WhenAll(_parts).ConfigureAwait(false);
                 var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId };
                 complete.PartETags = [.. etags.OrderBy(p => p.PartNumber)];
-                await _client.CompleteMultipartUploadAsync(complete, cancellationToken).ConfigureAwait(false);
+                await SendAsync(guard => _client.CompleteMultipartUploadAsync(complete, guard.Token), $"complete the upload of {_key}", cancellationToken).ConfigureAwait(false);
             }
 
             // Trust nothing the server did not confirm: the committed object must have every byte we sent.
             var head = new GetObjectMetadataRequest { BucketName = _bucket, Key = _key };
             _decorator.Apply(head);
-            var metadata = await _client.GetObjectMetadataAsync(head, cancellationToken).ConfigureAwait(false);
+            var metadata = await SendAsync(guard => _client.GetObjectMetadataAsync(head, guard.Token), $"check the upload of {_key}", cancellationToken).ConfigureAwait(false);
             if (metadata.ContentLength != BytesWritten)
             {
                 throw new Errors.BackupOpsException(
@@ -108,18 +108,18 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
             _finished = true;
             ReturnBuffer();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            await AbortAsync().ConfigureAwait(false);
-            throw S3ErrorTranslator.Translate(ex, _bucket, $"upload {_key}");
+            var leftBehind = await AbortAsync().ConfigureAwait(false);
+            throw S3ErrorTranslator.Translate(ex, _bucket, $"upload {_key}").WithNote(leftBehind);
         }
     }
 
-    public async Task AbortAsync()
+    public async Task<string?> AbortAsync()
     {
         if (_finished)
         {
-            return;
+            return null;
         }
 
         _finished = true;
@@ -128,18 +128,29 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         {
             await Task.WhenAll(_parts).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or AmazonServiceException or HttpRequestException or IOException)
+        catch (Exception ex) when (ex is OperationCanceledException or AmazonServiceException or AmazonClientException or HttpRequestException or IOException or Errors.BackupOpsException)
         {
             // The parts were being abandoned anyway.
         }
 
+        string? leftBehind = null;
         if (_uploadId is not null)
         {
-            // Not cancellable: an abort that stops half-way would leave billed parts behind.
-            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId }, CancellationToken.None).ConfigureAwait(false);
+            // Not cancellable (an abort that stops half-way would leave billed parts behind), but bounded: after a
+            // stall or a dead server the abort meets the same silence, and must not hold the first error hostage.
+            var abort = new AbortMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId };
+            try
+            {
+                await SendAsync(guard => _client.AbortMultipartUploadAsync(abort, guard.Token), $"abort the upload of {_key}", CancellationToken.None, _options.CleanupTimeout).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or OperationCanceledException or Errors.BackupOpsException)
+            {
+                leftBehind = $"the incomplete multipart upload {_uploadId} of s3://{_bucket}/{_key} could not be aborted ({S3ErrorTranslator.Translate(ex, _bucket, "abort the upload").ErrorId}); the next prune aborts it once it is older than the leftover grace period, as does a bucket rule with AbortIncompleteMultipartUpload";
+            }
         }
 
         ReturnBuffer();
+        return leftBehind;
     }
 
     public async ValueTask DisposeAsync()
@@ -152,14 +163,20 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
     private async Task PutSingleAsync(string sha256Hex, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(_buffer, 0, _filled, writable: false);
-        var put = new PutObjectRequest { BucketName = _bucket, Key = _key, InputStream = body, AutoCloseStream = false, ContentType = "application/octet-stream" };
-        if (sha256Hex.Length > 0)
-        {
-            put.Metadata.Add("sha256", sha256Hex);
-        }
+        await SendAsync(
+            guard =>
+            {
+                var put = new PutObjectRequest { BucketName = _bucket, Key = _key, InputStream = new GuardedBody(body, guard), AutoCloseStream = false, ContentType = "application/octet-stream" };
+                if (sha256Hex.Length > 0)
+                {
+                    put.Metadata.Add("sha256", sha256Hex);
+                }
 
-        _decorator.Apply(put);
-        await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
+                _decorator.Apply(put);
+                return _client.PutObjectAsync(put, guard.Token);
+            },
+            $"upload {_key}",
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task FlushPartAsync(CancellationToken cancellationToken)
@@ -168,22 +185,10 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         {
             var initiate = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _key, ContentType = "application/octet-stream" };
             _decorator.Apply(initiate);
-            try
-            {
-                _uploadId = (await _client.InitiateMultipartUploadAsync(initiate, cancellationToken).ConfigureAwait(false)).UploadId;
-            }
-            catch (AmazonServiceException ex)
-            {
-                throw S3ErrorTranslator.Translate(ex, _bucket, $"start the upload of {_key}");
-            }
+            _uploadId = (await SendAsync(guard => _client.InitiateMultipartUploadAsync(initiate, guard.Token), $"start the upload of {_key}", cancellationToken).ConfigureAwait(false)).UploadId;
         }
 
-        // Surface a failed part now rather than after streaming the rest of the dump.
-        foreach (var done in _parts.Where(p => p.IsFaulted))
-        {
-            await done.ConfigureAwait(false);
-        }
-
+        await ThrowIfAPartFailedAsync().ConfigureAwait(false);
         if (_parts.Count == _maximumParts)
         {
             // Refused before S3 would refuse part 10,001 after hours of streaming; the abort removes the parts.
@@ -193,6 +198,9 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         }
 
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+
+        // The slot may have been freed by a part that failed (a stall, a dead server): stop here, not one part later.
+        await ThrowIfAPartFailedAsync().ConfigureAwait(false);
         var buffer = _buffer;
         var length = _filled;
         var partNumber = _parts.Count + 1;
@@ -201,28 +209,62 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         _parts.Add(UploadPartAsync(buffer, length, partNumber));
     }
 
+    // Surface a failed part now rather than after streaming the rest of the dump.
+    private async Task ThrowIfAPartFailedAsync()
+    {
+        foreach (var done in _parts.Where(p => p.IsFaulted))
+        {
+            await done.ConfigureAwait(false);
+        }
+    }
+
     private async Task<PartETag> UploadPartAsync(byte[] buffer, int length, int partNumber)
     {
         try
         {
             using var body = new MemoryStream(buffer, 0, length, writable: false);
-            var request = new UploadPartRequest
-            {
-                BucketName = _bucket,
-                Key = _key,
-                UploadId = _uploadId,
-                PartNumber = partNumber,
-                PartSize = length,
-                InputStream = body,
-            };
-            _decorator.Apply(request);
-            var response = await _client.UploadPartAsync(request, _abort.Token).ConfigureAwait(false);
+            var response = await SendAsync(
+                guard =>
+                {
+                    var request = new UploadPartRequest
+                    {
+                        BucketName = _bucket,
+                        Key = _key,
+                        UploadId = _uploadId,
+                        PartNumber = partNumber,
+                        PartSize = length,
+                        InputStream = new GuardedBody(body, guard),
+                    };
+                    _decorator.Apply(request);
+                    return _client.UploadPartAsync(request, guard.Token);
+                },
+                $"upload part {partNumber} of {_key}",
+                _abort.Token).ConfigureAwait(false);
             return new PartETag(partNumber, response.ETag);
         }
         finally
         {
             _pool.Return(buffer);
             _slots.Release();
+        }
+    }
+
+    /// <summary>One request under the stall deadline, its failures translated into BackupOps errors.</summary>
+    private async Task<T> SendAsync<T>(Func<StallGuard, Task<T>> call, string what, CancellationToken cancellationToken, TimeSpan? deadline = null)
+    {
+        var limit = deadline ?? _options.StallTimeout;
+        using var guard = new StallGuard(limit, cancellationToken);
+        try
+        {
+            return await call(guard).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (guard.Stalled)
+        {
+            throw StallGuard.StalledError(_options.EndpointDisplay, _bucket, what, limit);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException)
+        {
+            throw S3ErrorTranslator.Translate(ex, _bucket, what);
         }
     }
 

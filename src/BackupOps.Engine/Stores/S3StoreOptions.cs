@@ -50,6 +50,27 @@ public sealed record S3StoreOptions
     /// <summary>Parts uploaded at once; memory use is about (this + 1) × part size.</summary>
     public int MaxConcurrentParts { get; init; } = 2;
 
+    /// <summary>Default <see cref="StallTimeout"/>: a minute of silence is far beyond any healthy pause of S3 or R2.</summary>
+    public static readonly TimeSpan DefaultStallTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Variable for <see cref="StallTimeout"/> in whole seconds.</summary>
+    public const string StallTimeoutVariable = "BACKUPOPS_STALL_TIMEOUT_SECONDS";
+
+    /// <summary>
+    /// How long a request may go without a byte moving (sent or received) before it fails as stalled. Slow transfers
+    /// that keep moving are never cut; silence is not retried (see docs/reliability.md for the worst case).
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = DefaultStallTimeout;
+
+    /// <summary>
+    /// Deadline of each request on a failure path (abort the upload, write the failure record): the smaller of 10 s
+    /// and <see cref="StallTimeout"/>, so cleaning up after a dead server cannot take longer than the failure itself.
+    /// </summary>
+    public TimeSpan CleanupTimeout => StallTimeout < TimeSpan.FromSeconds(10) ? StallTimeout : TimeSpan.FromSeconds(10);
+
+    /// <summary>The endpoint for messages (no credentials in it).</summary>
+    public string EndpointDisplay => EffectiveEndpoint ?? $"AWS S3 ({Region ?? "us-east-1"})";
+
     /// <summary>The provider after resolving <see cref="S3Provider.Auto"/>.</summary>
     public S3Provider EffectiveProvider => Provider != S3Provider.Auto
         ? Provider
@@ -93,6 +114,11 @@ public sealed record S3StoreOptions
             options = options with { PartSizeBytes = ParsePartSizeMegabytes(partSize) };
         }
 
+        if (Env(StallTimeoutVariable) is { } stall)
+        {
+            options = options with { StallTimeout = ParseStallTimeoutSeconds(stall) };
+        }
+
         return options;
     }
 
@@ -123,6 +149,12 @@ public sealed record S3StoreOptions
             ? mb * 1024 * 1024
             : throw BackupOpsException.InvalidInput("S3PartSizeInvalid", $"The part size '{text}' MiB is out of range. Use a whole number of MiB from 5 to 1024.");
 
+    /// <summary>Parses a stall deadline in whole seconds (1 to 3600).</summary>
+    public static TimeSpan ParseStallTimeoutSeconds(string text) =>
+        int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 3600
+            ? TimeSpan.FromSeconds(seconds)
+            : throw BackupOpsException.InvalidInput("StallTimeoutInvalid", $"The stall deadline '{text}' is not a whole number of seconds from 1 to 3600 (-StallTimeoutSeconds / --stall-timeout-seconds, {StallTimeoutVariable}; the default is {DefaultStallTimeout.TotalSeconds:0}).");
+
     /// <summary>
     /// The part size for an object of about <paramref name="expectedBytes"/>: at least <see cref="PartSizeBytes"/>,
     /// and large enough that 1.5 × the estimate fits in <see cref="MaximumParts"/> parts (a dump can outgrow the
@@ -142,6 +174,11 @@ public sealed record S3StoreOptions
         if (PartSizeBytes < MinimumPartSize)
         {
             throw BackupOpsException.InvalidInput("S3PartSizeInvalid", $"The part size {PartSizeBytes} bytes is below S3's 5 MiB minimum.");
+        }
+
+        if (StallTimeout < TimeSpan.FromSeconds(1) || StallTimeout > TimeSpan.FromHours(1))
+        {
+            throw BackupOpsException.InvalidInput("StallTimeoutInvalid", $"The stall deadline {StallTimeout.TotalSeconds:0.#} s is out of range; use 1 to 3600 seconds (-StallTimeoutSeconds / --stall-timeout-seconds, {StallTimeoutVariable}).");
         }
 
         if (MaxConcurrentParts is < 1 or > 16)

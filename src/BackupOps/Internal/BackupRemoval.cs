@@ -21,16 +21,16 @@ internal static class BackupRemoval
         var retentionDays = cmdlet.RetentionDays;
         var minimumKeep = cmdlet.MinimumKeep;
         var options = cmdlet.S3Options();
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
         if (!cmdlet.TryRun(
             async (_, token) =>
             {
                 var opened = StoreLocation.Open(spec, options);
                 try
                 {
-                    var listing = await BackupCatalog.ListAsync<TManifest>(opened, kind, new BackupCatalog.Filter(source), token);
-                    var plan = backupId is not null
-                        ? [PruneEngine.PlanSingle(listing, backupId, minimumKeep)]
-                        : PruneEngine.Plan(listing, RetentionPolicy.Resolve(retentionDays, minimumKeep), DateTimeOffset.UtcNow);
+                    // The engine proves the backups it keeps (SHA-256 read back) before planning any removal.
+                    var policy = backupId is not null ? RetentionPolicy.ForRemovalById(minimumKeep) : RetentionPolicy.Resolve(retentionDays, minimumKeep);
+                    var (listing, plan) = await RetentionRunner.PlanAsync<TManifest>(opened, kind, source, backupId, policy, true, warnings.Enqueue, null, token);
                     return (opened, listing, plan);
                 }
                 catch
@@ -44,12 +44,27 @@ internal static class BackupRemoval
             return;
         }
 
-        var (openedStore, listed, actions) = planned;
+        var (openedStore, listed, retention) = planned;
+        while (warnings.TryDequeue(out var warning))
+        {
+            cmdlet.WriteWarning(Engine.Errors.FrontEndText.ForPowerShell(warning));
+        }
+
+        foreach (var damaged in retention.Damaged)
+        {
+            cmdlet.WriteWarning($"{damaged.Detail} It is never counted as a kept backup.");
+        }
+
+        foreach (var refusal in retention.Refused)
+        {
+            cmdlet.WriteError(ErrorRecords.From(new Engine.Errors.BackupOpsException(Engine.Errors.BackupOpsErrorKind.Refused, refusal.ErrorId, refusal.Reason) { Target = refusal.Source }));
+        }
+
         try
         {
-            foreach (var action in actions.Where(a => cmdlet.ShouldProcessOrExplain($"{a.Key} ({a.Database}) in {spec}", $"Remove {noun}: {a.Reason}", "pass -Confirm:$false (-WhatIf first shows what would be removed)")))
+            foreach (var action in retention.Actions.Where(a => cmdlet.ShouldProcessOrExplain($"{a.Key} ({a.Database}) in {spec}", $"Remove {noun}: {a.Reason}", "pass -Confirm:$false (-WhatIf first shows what would be removed)")))
             {
-                if (cmdlet.TryRun((_, token) => PruneEngine.ApplyAsync(openedStore, listed, [action], token), out var done))
+                if (cmdlet.TryRun((_, token) => PruneEngine.ApplyAsync(openedStore, kind, listed, [action], token), out var done))
                 {
                     cmdlet.WriteObject(OutputMapper.ToOutput(spec, done[0]));
                 }

@@ -28,6 +28,17 @@ public static class BackupOpsCli
 
     public static async Task<Run> RunAsync(string workingDirectory, IDictionary<string, string?> environment, params string[] arguments)
     {
+        using var process = Process.Start(StartInfo(workingDirectory, environment, arguments))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Run(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>How the binary is started: <c>dotnet backupops.dll</c> (one process: signals reach it directly).</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IDictionary<string, string?> environment, IEnumerable<string> arguments)
+    {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
         info.ArgumentList.Add(Dll.Value);
         foreach (var argument in arguments)
@@ -36,7 +47,7 @@ public static class BackupOpsCli
         }
 
         // Start from a clean slate so the developer's own settings cannot leak into a test.
-        foreach (var name in new[] { "DATABASE_URL", "BACKUP_DIR", "BACKUP_RETENTION_DAYS", "PGPASSWORD", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" })
+        foreach (var name in new[] { "DATABASE_URL", "BACKUP_DIR", "BACKUP_RETENTION_DAYS", "PGPASSWORD", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "BACKUPOPS_TEST_PAUSE_AT", "BACKUPOPS_TEST_RESUME_FILE", "BACKUPOPS_STALL_TIMEOUT_SECONDS", "BACKUPOPS_TEMP" })
         {
             info.Environment.Remove(name);
         }
@@ -46,11 +57,6 @@ public static class BackupOpsCli
             info.Environment[key] = value;
         }
 
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(timeout.Token);
-        return new Run(process.ExitCode, await stdout, await stderr);
+        return info;
     }
 }

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace BackupOps.Engine.Leftovers;
+
+/// <summary>A temporary folder a killed run left (a download, a replicated RDB, a sandbox).</summary>
+/// <param name="Path">The folder.</param>
+/// <param name="Purpose">A backup id (a restore's download), <c>redis-rdb</c>, <c>redis-sandbox</c>, <c>drill-postgres</c>, <c>drill-demo</c>.</param>
+/// <param name="SizeBytes">What it holds.</param>
+/// <param name="CreatedUtc">When the run made it.</param>
+/// <param name="OwnerRunning">True when the process that made it is still running on this machine (then it is in use).</param>
+public sealed record TempLeftover(string Path, string Purpose, long SizeBytes, DateTimeOffset CreatedUtc, bool OwnerRunning)
+{
+    /// <summary>Downloads can always be fetched again; sandboxes and drill servers may hold a running process and are only reported.</summary>
+    public bool Removable => !OwnerRunning && Purpose is not ("redis-sandbox" or "drill-postgres" or "drill-demo");
+}
+
+/// <summary>
+/// Every temporary folder BackupOps makes is named <c>backupops-restore-&lt;purpose&gt;-&lt;id&gt;</c> and carries an owner
+/// file (process id, host, time), so a later run can tell a folder in use from one a killed run left, and never
+/// touches a folder it did not make.
+/// </summary>
+public static class TempLeftovers
+{
+    /// <summary>Name prefix of BackupOps' temporary folders.</summary>
+    public const string FolderPrefix = "backupops-restore-";
+
+    private const string OwnerFile = ".backupops-owner.json";
+
+    /// <summary>The temporary root: the given folder, BACKUPOPS_TEMP, or the system temp.</summary>
+    public static string RootOf(string? tempRoot) => tempRoot ?? (Environment.GetEnvironmentVariable("BACKUPOPS_TEMP") is { Length: > 0 } configured ? configured : System.IO.Path.GetTempPath());
+
+    /// <summary>Writes the owner file into a new temporary folder.</summary>
+    public static void MarkOwner(string directory, string purpose) =>
+        File.WriteAllText(System.IO.Path.Combine(directory, OwnerFile), JsonSerializer.Serialize(new Owner(Environment.ProcessId, Environment.MachineName, DateTimeOffset.UtcNow, purpose)));
+
+    /// <summary>BackupOps' folders under the temporary root (those with an owner file only), excluding this process's own.</summary>
+    public static IReadOnlyList<TempLeftover> List(string? tempRoot)
+    {
+        var root = RootOf(tempRoot);
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+
+        var result = new List<TempLeftover>();
+        foreach (var directory in Directory.EnumerateDirectories(root, FolderPrefix + "*"))
+        {
+            Owner? owner;
+            try
+            {
+                owner = JsonSerializer.Deserialize<Owner>(File.ReadAllText(System.IO.Path.Combine(directory, OwnerFile)));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+            {
+                continue; // not ours, or not readable: never touched
+            }
+
+            if (owner is null || (owner.ProcessId == Environment.ProcessId && owner.Host == Environment.MachineName))
+            {
+                continue;
+            }
+
+            var running = owner.Host == Environment.MachineName && IsRunning(owner.ProcessId);
+            result.Add(new TempLeftover(directory, owner.Purpose, SizeOf(directory), owner.CreatedUtc, running));
+        }
+
+        return result;
+    }
+
+    /// <summary>Removes a leftover folder; returns a problem description, or null.</summary>
+    public static string? Remove(TempLeftover leftover)
+    {
+        ArgumentNullException.ThrowIfNull(leftover);
+        try
+        {
+            Directory.Delete(leftover.Path, recursive: true);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"{leftover.Path} could not be removed ({ex.Message})";
+        }
+    }
+
+    /// <summary>One line for an operator.</summary>
+    public static string Describe(TempLeftover leftover)
+    {
+        ArgumentNullException.ThrowIfNull(leftover);
+        var what = leftover.Purpose switch
+        {
+            "redis-rdb" => "a Redis RDB fetched for a snapshot",
+            "redis-sandbox" => "a sandbox Redis server's folder",
+            "drill-postgres" or "drill-demo" => "a drill's disposable server folder",
+            _ => $"a download of backup {leftover.Purpose} for a restore",
+        };
+        return string.Create(CultureInfo.InvariantCulture, $"{leftover.Path} ({leftover.SizeBytes / 1048576.0:0.0} MiB, made {leftover.CreatedUtc:yyyy-MM-dd HH:mm} UTC): {what}{(leftover.OwnerRunning ? "; still in use" : string.Empty)}");
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static long SizeOf(string directory)
+    {
+        try
+        {
+            return new DirectoryInfo(directory).EnumerateFiles("*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint }).Sum(f => f.Length);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    private sealed record Owner(int ProcessId, string Host, DateTimeOffset CreatedUtc, string Purpose);
+}
