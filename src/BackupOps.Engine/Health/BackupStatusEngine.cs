@@ -161,6 +161,9 @@ public static class BackupStatusEngine
 
     private sealed record RunHistory(List<RunRecord> Problems, int Failures);
 
+    // Runs that count against freshness: backups and snapshots that failed, were cancelled or were killed.
+    private static readonly string[] FailedOutcomes = [.. new[] { "backup", "snapshot" }.SelectMany(o => new[] { RunRecord.FailureOutcome, RunRecord.CancelledOutcome, RunRecord.InterruptedOutcome }.Select(outcome => $"-{o}-{outcome}.json"))];
+
     // One listing of runs/: failed and cancelled runs (the newest per source read whole, the others counted), and
     // started records, which are read: a started record whose heartbeat stopped is a run that was killed.
     private static async Task<Dictionary<(string, string), RunHistory>> ReadRunsAsync(IBackupStore store, StatusOptions options, DateTimeOffset now, List<string> leftovers, CancellationToken cancellationToken)
@@ -174,8 +177,7 @@ public static class BackupStatusEngine
             {
                 started.Add(key);
             }
-            else if (key.EndsWith("-backup-failure.json", StringComparison.Ordinal) || key.EndsWith("-snapshot-failure.json", StringComparison.Ordinal)
-                || key.EndsWith("-backup-cancelled.json", StringComparison.Ordinal) || key.EndsWith("-snapshot-cancelled.json", StringComparison.Ordinal))
+            else if (FailedOutcomes.Any(o => key.EndsWith(o, StringComparison.Ordinal)))
             {
                 failed.Add(key);
             }

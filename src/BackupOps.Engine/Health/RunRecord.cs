@@ -18,7 +18,7 @@ public sealed record RunRecord
     /// <summary><c>backup</c>, <c>snapshot</c>, <c>restore</c> or <c>prune</c>.</summary>
     public required string Operation { get; init; }
 
-    /// <summary><c>started</c> (while running, or never finished), <c>success</c>, <c>failure</c> or <c>cancelled</c>.</summary>
+    /// <summary><c>started</c> (while running, or never finished), <c>success</c>, <c>failure</c>, <c>cancelled</c> or <c>interrupted</c>.</summary>
     public required string Outcome { get; init; }
 
     /// <summary>Identifies the run: its started record and its outcome record share it (and their keys start with it).</summary>
@@ -77,4 +77,7 @@ public sealed record RunRecord
 
     /// <summary>The outcome of a record written when a run starts; replaced by the run's real outcome when it ends.</summary>
     public const string StartedOutcome = "started";
+
+    /// <summary>The outcome prune gives a run whose started record outlived its heartbeat: it was killed.</summary>
+    public const string InterruptedOutcome = "interrupted";
 }

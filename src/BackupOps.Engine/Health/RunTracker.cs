@@ -90,6 +90,57 @@ public static class RunTracker
         }
     }
 
+    /// <summary>
+    /// Turns started records whose heartbeat stopped more than <paramref name="olderThan"/> ago into <c>interrupted</c>
+    /// outcome records (what status would conclude anyway), so status does not read them again on every check.
+    /// </summary>
+    public static async Task<int> SettleInterruptedAsync(IBackupStore store, string kind, TimeSpan olderThan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var now = DateTimeOffset.UtcNow;
+        var started = new List<string>();
+        await foreach (var item in store.ListAsync($"{Prefix}{kind}/", cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Key.EndsWith($"-{RunRecord.StartedOutcome}.json", StringComparison.Ordinal))
+            {
+                started.Add(item.Key);
+            }
+        }
+
+        var settled = 0;
+        foreach (var key in started)
+        {
+            var bytes = await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false);
+            RunRecord? record;
+            try
+            {
+                record = bytes is null ? null : System.Text.Json.JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                record = null;
+            }
+
+            if (record?.RunId is null || now - (record.HeartbeatUtc ?? record.StartedUtc) < olderThan)
+            {
+                continue;
+            }
+
+            var interrupted = record with
+            {
+                Outcome = RunRecord.InterruptedOutcome,
+                ErrorId = "RunInterrupted",
+                Error = $"started {record.StartedUtc:yyyy-MM-dd HH:mm} UTC on {record.Host} (pid {record.ProcessId}) and never finished (last sign of life {record.HeartbeatUtc ?? record.StartedUtc:yyyy-MM-dd HH:mm} UTC)",
+                HeartbeatUtc = null,
+            };
+            await store.ReplaceSmallAsync(KeyOf(interrupted), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(interrupted, RunRecordJson.Options), cancellationToken).ConfigureAwait(false);
+            await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            settled++;
+        }
+
+        return settled;
+    }
+
     /// <summary>The key a record is stored under: sorted by time within its source's folder.</summary>
     public static string KeyOf(RunRecord record)
     {

@@ -68,6 +68,14 @@ public static class RetentionRunner
     {
         var (listing, plan) = await PlanAsync<TManifest>(store, kind, source, null, policy, !dryRun, onWarning, progress, cancellationToken).ConfigureAwait(false);
         var actions = dryRun ? plan.Actions : await PruneEngine.ApplyAsync(store, kind, listing, plan.Actions, cancellationToken).ConfigureAwait(false);
+        if (!dryRun)
+        {
+            // Killed runs' started records past the grace become "interrupted" records: status stops re-reading them.
+            // Never sooner than status would call them interrupted: a live run refreshes its record every 5 minutes.
+            var silence = policy.LeftoverGrace > Health.BackupStatusEngine.DefaultInterruptedAfter ? policy.LeftoverGrace : Health.BackupStatusEngine.DefaultInterruptedAfter;
+            await Health.RunTracker.SettleInterruptedAsync(store, kind.Name, silence, cancellationToken).ConfigureAwait(false);
+        }
+
         var ours = listing.Backups.Where(b => source is null || b.Database == source).ToList();
         var removed = actions.Count(a => ours.Any(b => b.BackupId == a.Key && b.Database == a.Database));
         return new RetentionOutcome(actions, ours.Count - removed)

@@ -77,6 +77,11 @@ public sealed class GetPgBackupCommand : StoreCmdlet
             WriteWarning($"{leftover.Key} is not a valid backup: {leftover.Reason}. Remove-PgBackup cleans leftovers older than a day.");
         }
 
+        foreach (var anomaly in listing.Anomalies)
+        {
+            WriteWarning($"{anomaly.Description} Remove-PgBackup leaves the sources it concerns alone until it is resolved.");
+        }
+
         foreach (var backup in listing.Backups)
         {
             WriteObject(OutputMapper.ToOutput(backup));

@@ -61,6 +61,11 @@ public sealed class GetRedisSnapshotCommand : StoreCmdlet
             WriteWarning($"{leftover.Key} is not a valid snapshot: {leftover.Reason}. Remove-RedisSnapshot cleans leftovers older than a day.");
         }
 
+        foreach (var anomaly in listing.Anomalies)
+        {
+            WriteWarning($"{anomaly.Description} Remove-RedisSnapshot leaves the sources it concerns alone until it is resolved.");
+        }
+
         foreach (var snapshot in listing.Backups)
         {
             WriteObject(OutputMapper.ToOutput(snapshot));

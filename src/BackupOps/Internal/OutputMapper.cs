@@ -167,6 +167,7 @@ internal static class OutputMapper
         LastFailureUtc = status.LastFailure?.StartedUtc.UtcDateTime,
         LastFailure = status.LastFailure is { } f ? $"[{f.ErrorId}] {f.Error}" : null,
         Failures = status.Failures,
+        Reason = status.Reason,
     };
 
     public static DrDrillReport ToOutput(Engine.Drill.DrillReport report, string? json, string? junit) => new()

@@ -35,4 +35,7 @@ public sealed class BackupStatus
 
     /// <summary>Failed runs recorded for this source.</summary>
     public int Failures { get; init; }
+
+    /// <summary>Why the source is not Healthy: a damaged newest backup, an interrupted or failed run, or its age.</summary>
+    public string? Reason { get; init; }
 }

@@ -71,8 +71,10 @@ public sealed class SignalTests
         Assert.Empty(PgDumpsOf(db));
     }
 
-    [Fact]
-    public async Task SIGTERM_during_a_forced_restore_drops_the_scratch_database_and_leaves_the_target_as_it_was()
+    [Theory]
+    [InlineData(CliProcess.SigTerm)]
+    [InlineData(CliProcess.SigInt)]
+    public async Task A_signal_during_a_forced_restore_drops_the_scratch_database_and_leaves_the_target_as_it_was(int signal)
     {
         using var work = new TempFolder();
         var store = Path.Combine(work.Path, "backups");
@@ -85,7 +87,7 @@ public sealed class SignalTests
         using var restore = CliProcess.Start(work.Path, new Dictionary<string, string?> { ["DATABASE_URL"] = Pg.Url(db), ["BACKUP_DIR"] = store, ["BACKUPOPS_TEST_PAUSE_AT"] = "restore:restoring" }, "pg", "restore", "--backup-id", backup.BackupId, "--target-database", target, "--force");
         await restore.WaitForPauseAsync("restore:restoring");
         Assert.Equal(1L, await Pg.ScalarAsync("postgres", $"SELECT count(*) FROM pg_database WHERE datname LIKE '{target}_restoring_%'"));
-        restore.Signal(CliProcess.SigTerm);
+        restore.Signal(signal);
         var run = await restore.WaitForExitAsync(FewSeconds);
 
         Assert.True(run.ExitCode == 130, run.All);
@@ -96,8 +98,10 @@ public sealed class SignalTests
         Assert.DoesNotContain(Process.GetProcessesByName("pg_restore"), p => CommandLineOf(p.Id).Contains(target, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task SIGINT_during_a_redis_snapshot_aborts_the_upload_and_removes_the_fetched_RDB()
+    [Theory]
+    [InlineData(CliProcess.SigInt)]
+    [InlineData(CliProcess.SigTerm)]
+    public async Task A_signal_during_a_redis_snapshot_aborts_the_upload_and_removes_the_fetched_RDB(int signal)
     {
         await using var redis = await RedisTestServer.StartAsync();
         using (var connection = await redis.ConnectAsync())
@@ -120,7 +124,7 @@ public sealed class SignalTests
         using var snapshot = CliProcess.Start(work.Path, env, "redis", "snapshot", "--source", "queues", "--transfer", "replication");
         await snapshot.WaitForPauseAsync("snapshot:uploading");
         Assert.Single(Directory.GetFiles(Path.Combine(store, "redis", "queues"), "*.partial"));
-        snapshot.Signal(CliProcess.SigInt);
+        snapshot.Signal(signal);
         var run = await snapshot.WaitForExitAsync(FewSeconds);
 
         Assert.True(run.ExitCode == 130, run.All);
