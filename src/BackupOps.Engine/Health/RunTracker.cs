@@ -263,29 +263,30 @@ public static class RunTracker
 
         private async Task WriteStartedAsync()
         {
-            if (_store is null || !_context.Reporting.RecordRuns || !await _writes.WaitAsync(0).ConfigureAwait(false))
+            if (_store is null || !_context.Reporting.RecordRuns)
             {
-                return; // a heartbeat while another write is under way is simply skipped
+                return;
             }
 
             try
             {
-                _startedWritten |= await PutAsync(Record(RunRecord.StartedOutcome), replace: true).ConfigureAwait(false);
-            }
-            catch (ObjectDisposedException)
-            {
-                // the run ended meanwhile
-            }
-            finally
-            {
+                if (!await _writes.WaitAsync(0).ConfigureAwait(false))
+                {
+                    return; // a heartbeat while another write is under way is simply skipped
+                }
+
                 try
+                {
+                    _startedWritten |= await PutAsync(Record(RunRecord.StartedOutcome), replace: true).ConfigureAwait(false);
+                }
+                finally
                 {
                     _writes.Release();
                 }
-                catch (ObjectDisposedException)
-                {
-                    // idem
-                }
+            }
+            catch (ObjectDisposedException)
+            {
+                // A heartbeat that fired as the run ended: nothing to refresh any more.
             }
         }
 

@@ -80,4 +80,32 @@ public sealed class StallTests
         using var client = S3ClientFactory.Create(rgw.Options);
         Assert.Empty((await client.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = "stall" })).MultipartUploads ?? []);
     }
+
+    [Fact]
+    public async Task An_RGW_stalled_before_the_backup_starts_fails_it_within_the_deadline_and_stops_pg_dump()
+    {
+        using var rgw = FaultS3Server.Start("stalled");
+        using var work = new TempFolder();
+        var db = await Pg.CreateDatabaseAsync("stalled_early");
+        await SampleDatabase.SeedAsync(Pg, db, incompressibleMegabytes: 24);
+        var env = new Dictionary<string, string?>(rgw.CliEnvironment()) { ["DATABASE_URL"] = Pg.Url(db) };
+
+        rgw.Stall();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            using var backup = CliProcess.Start(work.Path, env, "pg", "backup", "--store", "s3://stalled/prod", "--compress", "0", "--stall-timeout-seconds", DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var failed = await backup.WaitForExitAsync(Bound + TimeSpan.FromSeconds(30));
+
+            Assert.True(failed.ExitCode == 1, failed.All);
+            Assert.Contains("S3Stalled", failed.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Unhandled exception", failed.All, StringComparison.Ordinal);
+            Assert.InRange(clock.Elapsed, TimeSpan.Zero, Bound + TimeSpan.FromSeconds(10)); // plus process start and connecting
+            Assert.Empty(SignalTests.PgDumpsOf(db));
+        }
+        finally
+        {
+            rgw.Resume();
+        }
+    }
 }
