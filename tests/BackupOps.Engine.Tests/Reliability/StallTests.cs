@@ -88,13 +88,14 @@ public sealed class StallTests
         using var work = new TempFolder();
         var db = await Pg.CreateDatabaseAsync("stalled_early");
         await SampleDatabase.SeedAsync(Pg, db, incompressibleMegabytes: 24);
-        var env = new Dictionary<string, string?>(rgw.CliEnvironment()) { ["DATABASE_URL"] = Pg.Url(db) };
+        // The deadline from the variable this time (the other test uses the option), as PowerShell users set it.
+        var env = new Dictionary<string, string?>(rgw.CliEnvironment()) { ["DATABASE_URL"] = Pg.Url(db), ["BACKUPOPS_STALL_TIMEOUT_SECONDS"] = DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
         rgw.Stall();
         try
         {
             var clock = Stopwatch.StartNew();
-            using var backup = CliProcess.Start(work.Path, env, "pg", "backup", "--store", "s3://stalled/prod", "--compress", "0", "--stall-timeout-seconds", DeadlineSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            using var backup = CliProcess.Start(work.Path, env, "pg", "backup", "--store", "s3://stalled/prod", "--compress", "0");
             var failed = await backup.WaitForExitAsync(Bound + TimeSpan.FromSeconds(30));
 
             Assert.True(failed.ExitCode == 1, failed.All);
