@@ -105,7 +105,7 @@ internal static class PgListCommand
     private static async Task ListLeftoversAsync(CommonOptions common, ParseResult result, IBackupStore store, CatalogListing<Engine.Manifest.BackupManifest> listing, string? tempDirectory, CancellationToken cancellationToken)
     {
         var url = result.GetValue(common.DatabaseUrl) ?? Environment.GetEnvironmentVariable("DATABASE_URL");
-        var databases = string.IsNullOrWhiteSpace(url) ? null : await LeftoverDatabases.ListAsync(PgConnectionSettings.Parse(url), null, cancellationToken);
+        var databases = string.IsNullOrWhiteSpace(url) ? null : await LeftoverDatabases.ListAsync(PgConnectionSettings.Parse(url), null, await LeftoverDatabases.AnnouncedByRunsAsync(store, cancellationToken), cancellationToken);
         var folders = TempLeftovers.List(tempDirectory);
         if (result.GetValue(common.Json))
         {
@@ -114,7 +114,7 @@ internal static class PgListCommand
                 store = store.Display,
                 leftovers = listing.Leftovers.Select(l => new { l.Key, l.Database, l.SizeBytes, l.LastModifiedUtc, l.Reason }),
                 anomalies = listing.Anomalies,
-                databases = databases?.Select(d => new { d.Name, d.Role, d.Server, d.SizeBytes, d.CreatedUtc, d.MadeByBackupOps, d.Sessions, d.Holds, d.Comment }),
+                databases = databases?.Select(d => new { d.Name, d.Role, d.Server, d.SizeBytes, d.CreatedUtc, d.MadeByBackupOps, d.KnownFromRunRecord, d.Sessions, d.Holds, d.Comment }),
                 temporaryFolders = folders.Select(f => new { f.Path, f.Purpose, f.SizeBytes, f.CreatedUtc, f.OwnerRunning, f.Removable }),
             });
             return;

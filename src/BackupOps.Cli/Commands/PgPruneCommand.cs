@@ -44,7 +44,7 @@ internal static class PgPruneCommand
                 "base" => await Engine.Physical.PitrRetention.RunAsync(store, result.GetValue(cluster) is { } c ? Engine.Wal.ClusterName.Validate(c) : null, policy, result.GetValue(options.DryRun), cancellationToken, reporting),
                 var other => throw Engine.Errors.BackupOpsException.InvalidInput("PruneKindInvalid", $"--kind '{other}' is not a kind. Use dump or base."),
             };
-            var cleaned = await LeftoverCleaner.CleanAsync(server, result.GetValue(options.TempDirectory), policy.LeftoverGrace, result.GetValue(options.DryRun), reporting.OnWarning, cancellationToken);
+            var cleaned = await LeftoverCleaner.CleanAsync(store, server, result.GetValue(options.TempDirectory), policy.LeftoverGrace, result.GetValue(options.DryRun), reporting.OnWarning, cancellationToken);
             return Report(store.Display, policy, outcome with { Actions = [.. outcome.Actions, .. cleaned] }, result.GetValue(options.DryRun), result.GetValue(common.Json));
         });
         return command;

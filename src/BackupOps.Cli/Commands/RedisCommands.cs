@@ -207,7 +207,7 @@ internal static class RedisCommands
             var reporting = common.Reporting(result);
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
             var outcome = await RetentionRunner.RunAsync<RedisSnapshotManifest>(store, BackupKind.Redis, result.GetValue(source), policy, result.GetValue(options.DryRun), cancellationToken, reporting);
-            var cleaned = await Engine.Leftovers.LeftoverCleaner.CleanAsync(null, result.GetValue(options.TempDirectory), policy.LeftoverGrace, result.GetValue(options.DryRun), reporting.OnWarning, cancellationToken);
+            var cleaned = await Engine.Leftovers.LeftoverCleaner.CleanAsync(null, null, result.GetValue(options.TempDirectory), policy.LeftoverGrace, result.GetValue(options.DryRun), reporting.OnWarning, cancellationToken);
             return PgPruneCommand.Report(store.Display, policy, outcome with { Actions = [.. outcome.Actions, .. cleaned] }, result.GetValue(options.DryRun), result.GetValue(common.Json));
         });
         return command;

@@ -44,7 +44,7 @@ public static class BackupStatusEngine
         await CollectAsync<BackupManifest>(store, BackupKind.Postgres, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
         await CollectAsync<RedisSnapshotManifest>(store, BackupKind.Redis, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
         var runs = await ReadRunsAsync(store, options, now, leftovers, cancellationToken).ConfigureAwait(false);
-        await AddServerAndTempLeftoversAsync(options, leftovers, cancellationToken).ConfigureAwait(false);
+        await AddServerAndTempLeftoversAsync(store, options, leftovers, cancellationToken).ConfigureAwait(false);
 
         var sources = newest.Keys.Concat(runs.Keys).Concat(options.Expected.Select(ParseExpected)).Distinct().OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal);
         var result = new List<SourceStatus>();
@@ -211,8 +211,8 @@ public static class BackupStatusEngine
                 continue; // still running
             }
 
-            var where = record.Details is { } details && details.TryGetValue("scratchDatabase", out var scratch)
-                ? $"; it may have left the database {scratch} on {details.GetValueOrDefault("targetServer", "its server")}"
+            var where = record.Details is { } details && details.TryGetValue(LeftoverDatabases.ScratchDetail, out var scratch)
+                ? $"; it may have left the database {scratch}{(details.TryGetValue(LeftoverDatabases.ReplacedDetail, out var replaced) ? $" or {replaced}" : string.Empty)} on {details.GetValueOrDefault("targetServer", "its server")}"
                 : string.Empty;
             var text = string.Create(CultureInfo.InvariantCulture, $"the {record.Operation} of {record.Kind} '{record.Source}' started {record.StartedUtc:yyyy-MM-dd HH:mm} UTC on {record.Host} (pid {record.ProcessId}) never finished: its last sign of life was {(now - (record.HeartbeatUtc ?? record.StartedUtc)).TotalMinutes:0} min ago (killed, or the machine stopped){where}");
             if (record.Operation is "backup" or "snapshot")
@@ -228,11 +228,12 @@ public static class BackupStatusEngine
         return result;
     }
 
-    private static async Task AddServerAndTempLeftoversAsync(StatusOptions options, List<string> leftovers, CancellationToken cancellationToken)
+    private static async Task AddServerAndTempLeftoversAsync(IBackupStore store, StatusOptions options, List<string> leftovers, CancellationToken cancellationToken)
     {
         if (options.Server is { } server)
         {
-            leftovers.AddRange((await LeftoverDatabases.ListAsync(server, null, cancellationToken).ConfigureAwait(false)).Select(d => "database " + LeftoverDatabases.Describe(d)));
+            var announced = await LeftoverDatabases.AnnouncedByRunsAsync(store, cancellationToken).ConfigureAwait(false);
+            leftovers.AddRange((await LeftoverDatabases.ListAsync(server, null, announced, cancellationToken).ConfigureAwait(false)).Select(d => "database " + LeftoverDatabases.Describe(d)));
         }
 
         leftovers.AddRange(TempLeftovers.List(options.TempDirectory).Where(t => !t.OwnerRunning).Select(t => "temporary folder " + TempLeftovers.Describe(t)));

@@ -320,6 +320,7 @@ public static class RunTracker
 /// <summary>JSON settings of run records.</summary>
 internal static class RunRecordJson
 {
+    /// <summary>camelCase, indented, nulls left out.</summary>
     public static readonly System.Text.Json.JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,

@@ -11,13 +11,21 @@ namespace BackupOps.Engine.Leftovers;
 public static class LeftoverCleaner
 {
     /// <summary>Cleans (or, on a dry run, lists) leftovers older than <paramref name="grace"/>.</summary>
-    public static async Task<IReadOnlyList<PruneAction>> CleanAsync(PgConnectionSettings? server, string? tempDirectory, TimeSpan grace, bool dryRun, Action<string>? onWarning, CancellationToken cancellationToken)
+    /// <param name="store">The store whose run records may name databases killed restores announced (optional).</param>
+    /// <param name="server">The server to clean databases on (optional).</param>
+    /// <param name="tempDirectory">This machine's temporary root (default BACKUPOPS_TEMP or the system temp).</param>
+    /// <param name="grace">Only leftovers older than this.</param>
+    /// <param name="dryRun">List, remove nothing.</param>
+    /// <param name="onWarning">Receives what is left alone and why.</param>
+    /// <param name="cancellationToken">Cancels.</param>
+    public static async Task<IReadOnlyList<PruneAction>> CleanAsync(Stores.IBackupStore? store, PgConnectionSettings? server, string? tempDirectory, TimeSpan grace, bool dryRun, Action<string>? onWarning, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
         var actions = new List<PruneAction>();
         if (server is not null)
         {
-            foreach (var database in await LeftoverDatabases.ListAsync(server, null, cancellationToken).ConfigureAwait(false))
+            var announced = store is null ? null : await LeftoverDatabases.AnnouncedByRunsAsync(store, cancellationToken).ConfigureAwait(false);
+            foreach (var database in await LeftoverDatabases.ListAsync(server, null, announced, cancellationToken).ConfigureAwait(false))
             {
                 if (!database.MadeByBackupOps || !database.Idle)
                 {

@@ -24,8 +24,14 @@ public sealed record LeftoverDatabase(string Name, string Role, string Server, l
     /// <summary>True when it may be dropped now: BackupOps made it and nothing uses it.</summary>
     public bool Idle => Sessions == 0 && !OwnerRunning;
 
-    /// <summary>True when BackupOps' comment marks it as its own; only those are ever dropped automatically.</summary>
+    /// <summary>
+    /// True when BackupOps made it: its comment says so, or (a restore killed while CREATE DATABASE ran, before the
+    /// comment) a run record in the store announced that name before creating it. Only those are ever dropped.
+    /// </summary>
     public bool MadeByBackupOps => CreatedUtc is not null;
+
+    /// <summary>True when it is known as BackupOps' from a run record rather than from its comment.</summary>
+    public bool KnownFromRunRecord { get; init; }
 
     /// <summary>What it holds, for a person deciding what to do.</summary>
     public string Holds => Role == LeftoverDatabases.RestoringRole
@@ -74,8 +80,61 @@ public static partial class LeftoverDatabases
     public static string RestoredComment(string backupId, string? source) =>
         $"Restored by BackupOps from {backupId}{(source is null ? string.Empty : $" of '{source}'")} at {Now()}.";
 
-    /// <summary>The leftovers on a server (of one target, or all).</summary>
-    public static async Task<IReadOnlyList<LeftoverDatabase>> ListAsync(PgConnectionSettings server, string? target, CancellationToken cancellationToken)
+    /// <summary>
+    /// The scratch and replaced database names restores announced in their run records (recorded before the database
+    /// exists) and the time the run started, from runs that never finished: the proof of ownership for a leftover
+    /// whose comment was never written.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, DateTimeOffset>> AnnouncedByRunsAsync(Stores.IBackupStore store, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var keys = new List<string>();
+        await foreach (var item in store.ListAsync($"{Health.RunTracker.Prefix}postgresql/", cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Key.EndsWith("-restore-started.json", StringComparison.Ordinal) || item.Key.EndsWith("-restore-interrupted.json", StringComparison.Ordinal))
+            {
+                keys.Add(item.Key);
+            }
+        }
+
+        var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false) is not { } bytes)
+            {
+                continue;
+            }
+
+            Health.RunRecord? record;
+            try
+            {
+                record = System.Text.Json.JsonSerializer.Deserialize<Health.RunRecord>(bytes, Health.RunRecordJson.Options);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                continue;
+            }
+
+            foreach (var detail in new[] { ScratchDetail, ReplacedDetail })
+            {
+                if (record?.Details?.GetValueOrDefault(detail) is { } name)
+                {
+                    result[name] = record.StartedUtc;
+                }
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Run-record detail naming a restore's scratch database.</summary>
+    public const string ScratchDetail = "scratchDatabase";
+
+    /// <summary>Run-record detail naming the name the old target moves to.</summary>
+    public const string ReplacedDetail = "replacedDatabase";
+
+    /// <summary>The leftovers on a server (of one target, or all); <paramref name="announced"/> from <see cref="AnnouncedByRunsAsync"/>.</summary>
+    public static async Task<IReadOnlyList<LeftoverDatabase>> ListAsync(PgConnectionSettings server, string? target, IReadOnlyDictionary<string, DateTimeOffset>? announced, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(server);
         await using var admin = await PgConnector.OpenAsync(server.WithDatabase("postgres"), cancellationToken).ConfigureAwait(false);
@@ -103,10 +162,16 @@ public static partial class LeftoverDatabases
                 created = at;
             }
 
+            var known = created is null && announced is not null && announced.ContainsKey(name);
+            if (known)
+            {
+                created = announced![name];
+            }
+
             var owner = comment is null ? Match.Empty : OwnerPattern().Match(comment);
             var running = owner.Success && owner.Groups["host"].Value == Environment.MachineName
                 && int.TryParse(owner.Groups["pid"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && IsRunning(pid);
-            result.Add(new LeftoverDatabase(name, match.Groups["role"].Value, $"{server.Host}:{server.Port}", reader.GetInt64(2), created, comment) { Sessions = reader.GetInt32(3), OwnerRunning = running });
+            result.Add(new LeftoverDatabase(name, match.Groups["role"].Value, $"{server.Host}:{server.Port}", reader.GetInt64(2), created, comment) { Sessions = reader.GetInt32(3), OwnerRunning = running, KnownFromRunRecord = known });
         }
 
         return result;
@@ -128,7 +193,7 @@ public static partial class LeftoverDatabases
     public static string Describe(LeftoverDatabase leftover)
     {
         ArgumentNullException.ThrowIfNull(leftover);
-        var made = leftover.MadeByBackupOps ? $"made {leftover.CreatedUtc:yyyy-MM-dd HH:mm} UTC{(leftover.Idle ? string.Empty : ", in use now")}" : "no BackupOps comment: not removed automatically";
+        var made = leftover.MadeByBackupOps ? $"made {leftover.CreatedUtc:yyyy-MM-dd HH:mm} UTC{(leftover.KnownFromRunRecord ? " (named in a run record; killed before its comment)" : string.Empty)}{(leftover.Idle ? string.Empty : ", in use now")}" : "not known as BackupOps': not removed automatically";
         return $"{leftover.Name} on {leftover.Server} ({leftover.SizeBytes / 1048576.0:0.0} MiB, {made}): {leftover.Holds}";
     }
 

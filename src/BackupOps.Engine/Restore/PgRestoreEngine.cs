@@ -103,11 +103,15 @@ public static class PgRestoreEngine
             if (Health.RunTracker.Current is { } run)
             {
                 await run.AnnotateAsync("targetServer", $"{request.TargetServer.Host}:{request.TargetServer.Port}").ConfigureAwait(false);
-                await run.AnnotateAsync("scratchDatabase", scratchName).ConfigureAwait(false);
+                await run.AnnotateAsync(LeftoverDatabases.ScratchDetail, scratchName).ConfigureAwait(false);
+                if (existing is not null)
+                {
+                    await run.AnnotateAsync(LeftoverDatabases.ReplacedDetail, replacedName).ConfigureAwait(false);
+                }
             }
 
             progress?.Report(new OperationProgress(activity, $"creating {scratch.Name}", 0, null, 0));
-            await scratch.CreateAsync(LeftoverDatabases.ScratchComment(backupName, manifest?.Database, targetName), cancellationToken).ConfigureAwait(false);
+            await scratch.CreateAsync(LeftoverDatabases.ScratchComment(backupName, manifest?.Database, targetName), () => Diagnostics.TestHooks.PauseAsync("restore:created", CancellationToken.None), cancellationToken).ConfigureAwait(false);
             var clock = Stopwatch.StartNew();
             var bytesDuration = TimeSpan.Zero;
             try
@@ -221,7 +225,7 @@ public static class PgRestoreEngine
             return;
         }
 
-        foreach (var leftover in await LeftoverDatabases.ListAsync(server, target, cancellationToken).ConfigureAwait(false))
+        foreach (var leftover in await LeftoverDatabases.ListAsync(server, target, null, cancellationToken).ConfigureAwait(false))
         {
             warn($"found a leftover of an interrupted restore: {LeftoverDatabases.Describe(leftover)}. 'backupops pg prune --database-url ...' removes those older than a day.");
         }

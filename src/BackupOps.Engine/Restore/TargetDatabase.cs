@@ -34,14 +34,19 @@ internal sealed class TargetDatabase(PgConnectionSettings server, string name)
         return (long)(await count.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>Creates the database, with a comment saying what it is (for leftovers: <see cref="Leftovers.LeftoverDatabases"/>).</summary>
-    public async Task CreateAsync(string? comment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the database, then comments it with what it is (for leftovers: <see cref="Leftovers.LeftoverDatabases"/>).
+    /// CREATE DATABASE cannot share a transaction with the comment; a kill between the two leaves a database whose
+    /// name the run record announced beforehand, which is how prune still knows it as BackupOps'.
+    /// </summary>
+    public async Task CreateAsync(string? comment, Func<Task> afterCreate, CancellationToken cancellationToken)
     {
         await using var admin = await PgConnector.OpenAsync(Maintenance, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(admin, $"CREATE DATABASE {Quote(admin, Name)}", $"Creating database {Name}", "have the CREATEDB privilege", cancellationToken).ConfigureAwait(false);
+        await afterCreate().ConfigureAwait(false);
         if (comment is not null)
         {
-            await ExecuteAsync(admin, $"COMMENT ON DATABASE {Quote(admin, Name)} IS {Literal(admin, comment)}", $"Commenting database {Name}", "own the database", cancellationToken).ConfigureAwait(false);
+            await ExecuteAsync(admin, $"COMMENT ON DATABASE {Quote(admin, Name)} IS {Literal(admin, comment)}", $"Commenting database {Name}", "own the database", CancellationToken.None).ConfigureAwait(false);
         }
     }
 
