@@ -170,14 +170,22 @@ public static class BackupStatusEngine
     {
         var failed = new List<string>();
         var started = new List<string>();
+        var finished = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in store.ListAsync(RunTracker.Prefix, cancellationToken).ConfigureAwait(false))
         {
             var key = item.Key;
             if (key.EndsWith("-started.json", StringComparison.Ordinal))
             {
                 started.Add(key);
+                continue;
             }
-            else if (FailedOutcomes.Any(o => key.EndsWith(o, StringComparison.Ordinal)))
+
+            if (RunTracker.RunIdOf(key) is { } runId)
+            {
+                finished.Add(runId);
+            }
+
+            if (FailedOutcomes.Any(o => key.EndsWith(o, StringComparison.Ordinal)))
             {
                 failed.Add(key);
             }
@@ -204,7 +212,9 @@ public static class BackupStatusEngine
             }
         }
 
-        foreach (var key in started)
+        // A started record whose run has an outcome record finished (the store was slow to confirm the outcome, so
+        // the started record was kept rather than risk losing both): not interrupted.
+        foreach (var key in started.Where(k => RunTracker.RunIdOf(k) is not { } id || !finished.Contains(id)))
         {
             if (await ReadRecordAsync(store, key, cancellationToken).ConfigureAwait(false) is not { } record || now - (record.HeartbeatUtc ?? record.StartedUtc) < options.InterruptedAfter)
             {

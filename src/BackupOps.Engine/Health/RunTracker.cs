@@ -99,17 +99,30 @@ public static class RunTracker
         ArgumentNullException.ThrowIfNull(store);
         var now = DateTimeOffset.UtcNow;
         var started = new List<string>();
+        var finished = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in store.ListAsync($"{Prefix}{kind}/", cancellationToken).ConfigureAwait(false))
         {
             if (item.Key.EndsWith($"-{RunRecord.StartedOutcome}.json", StringComparison.Ordinal))
             {
                 started.Add(item.Key);
             }
+            else if (RunIdOf(item.Key) is { } runId)
+            {
+                finished.Add(runId);
+            }
         }
 
         var settled = 0;
         foreach (var key in started)
         {
+            if (RunIdOf(key) is { } id && finished.Contains(id))
+            {
+                // The run did finish; only the removal of its started record was lost.
+                await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                settled++;
+                continue;
+            }
+
             var bytes = await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false);
             RunRecord? record;
             try
@@ -139,6 +152,14 @@ public static class RunTracker
         }
 
         return settled;
+    }
+
+    /// <summary>The run id a record's key starts with, or null for a key that is not a run record.</summary>
+    public static string? RunIdOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var name = key[(key.LastIndexOf('/') + 1)..];
+        return name.Length > 27 && BackupKeys.BackupIdOf(name[..26]) is { } id && name[26] == '-' ? id : null;
     }
 
     /// <summary>The key a record is stored under: sorted by time within its source's folder.</summary>

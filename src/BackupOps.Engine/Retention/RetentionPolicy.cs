@@ -79,7 +79,7 @@ public sealed record RetentionPolicy(int RetentionDays, int MinimumKeep, TimeSpa
         return new RetentionPolicy(36500, minimumKeep, DefaultLeftoverGrace) { VerifiedWithin = VerifiedWithinFromEnvironment() };
     }
 
-    /// <summary>Parses an hour count for -VerifiedWithinHours / --verified-within-hours and -LeftoverGraceHours / --leftover-grace-hours (0 to 8760).</summary>
+    /// <summary>Parses an hour count for --verified-within-hours and --leftover-grace-hours (0 to 8760; CLI only).</summary>
     public static TimeSpan ParseHours(double hours, string option)
     {
         if (double.IsNaN(hours) || hours < 0 || hours > 8760)
