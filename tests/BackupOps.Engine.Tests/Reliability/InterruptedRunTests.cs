@@ -94,4 +94,26 @@ public sealed class InterruptedRunTests
         Assert.False(await Pg.DatabaseExistsAsync(scratch));
         Assert.Empty(Directory.EnumerateDirectories(temp));
     }
+
+    [Fact]
+    public async Task A_run_whose_outcome_reached_the_store_late_is_not_reported_as_interrupted()
+    {
+        // What a stalled store does: the failure record times out on our side, the server stores it when it wakes up,
+        // and the started record (kept so the run would not vanish) stays beside it.
+        using var folder = new TempFolder();
+        var store = new Stores.LocalDirectoryStore(folder.Path);
+        var started = new Health.RunRecord { Kind = "postgresql", Source = "app", Operation = "backup", Outcome = Health.RunRecord.StartedOutcome, RunId = BackupKeys.NewBackupId(DateTimeOffset.UtcNow.AddHours(-2)), StartedUtc = DateTimeOffset.UtcNow.AddHours(-2), CompletedUtc = DateTimeOffset.UtcNow.AddHours(-2), HeartbeatUtc = DateTimeOffset.UtcNow.AddHours(-2) };
+        var failure = started with { Outcome = Health.RunRecord.FailureOutcome, HeartbeatUtc = null, ErrorId = "S3Stalled", Error = "stalled" };
+        var camelCase = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+        foreach (var record in new[] { started, failure })
+        {
+            await store.PutSmallAsync(Health.RunTracker.KeyOf(record), JsonSerializer.SerializeToUtf8Bytes(record, camelCase), default);
+        }
+
+        var status = (await Health.BackupStatusEngine.GetReportAsync(store, new Health.StatusOptions { InterruptedAfter = TimeSpan.Zero }, DateTimeOffset.UtcNow, default)).Sources.Single();
+
+        Assert.Equal(Health.HealthState.Failing, status.State);
+        Assert.Contains("S3Stalled", status.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("RunInterrupted", status.Reason, StringComparison.Ordinal);
+    }
 }
