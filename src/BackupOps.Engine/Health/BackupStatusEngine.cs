@@ -231,7 +231,7 @@ public static class BackupStatusEngine
             }
             else
             {
-                leftovers.Add(text + (where.Length > 0 ? "; 'pg list --leftovers --database-url ...' shows it, 'pg prune --database-url ...' removes it" : string.Empty));
+                leftovers.Add(text + (where.Length > 0 ? "; --leftovers for backupops pg list shows it, --database-url for backupops pg prune removes it" : string.Empty));
             }
         }
 

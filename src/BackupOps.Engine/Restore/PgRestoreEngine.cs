@@ -174,7 +174,7 @@ public static class PgRestoreEngine
                 }
                 catch (BackupOpsException ex)
                 {
-                    warn?.Invoke($"the previous {targetName} was kept as {replacedName} ({ex.ErrorId}: {ex.Message}); drop it once the restored {targetName} is confirmed, or let 'pg prune --database-url' remove it");
+                    warn?.Invoke($"the previous {targetName} was kept as {replacedName} ({ex.ErrorId}: {ex.Message}); drop it once the restored {targetName} is confirmed, or let prune remove it (--database-url for backupops pg prune)");
                 }
             }
 
@@ -227,12 +227,12 @@ public static class PgRestoreEngine
 
         foreach (var leftover in await LeftoverDatabases.ListAsync(server, target, null, cancellationToken).ConfigureAwait(false))
         {
-            warn($"found a leftover of an interrupted restore: {LeftoverDatabases.Describe(leftover)}. 'backupops pg prune --database-url ...' removes those older than a day.");
+            warn($"found a leftover of an interrupted restore: {LeftoverDatabases.Describe(leftover)}. Prune removes those older than a day (--database-url for backupops pg prune).");
         }
 
         foreach (var folder in TempLeftovers.List(tempDirectory).Where(t => !t.OwnerRunning))
         {
-            warn($"found a leftover temporary folder: {TempLeftovers.Describe(folder)}. 'backupops pg prune' removes those older than a day.");
+            warn($"found a leftover temporary folder: {TempLeftovers.Describe(folder)}. The CLI's pg prune removes those older than a day (Remove-PgBackup does not look at temporary folders).");
         }
     }
 

@@ -153,7 +153,7 @@ public sealed record S3StoreOptions
     public static TimeSpan ParseStallTimeoutSeconds(string text) =>
         int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 3600
             ? TimeSpan.FromSeconds(seconds)
-            : throw BackupOpsException.InvalidInput("StallTimeoutInvalid", $"The stall deadline '{text}' is not a whole number of seconds from 1 to 3600 (--stall-timeout-seconds or {StallTimeoutVariable}; the default is {DefaultStallTimeout.TotalSeconds:0}).");
+            : throw BackupOpsException.InvalidInput("StallTimeoutInvalid", $"The stall deadline '{text}' is not a whole number of seconds from 1 to 3600 ({StallTimeoutVariable}, or --stall-timeout-seconds for backupops; the default is {DefaultStallTimeout.TotalSeconds:0}).");
 
     /// <summary>
     /// The part size for an object of about <paramref name="expectedBytes"/>: at least <see cref="PartSizeBytes"/>,
@@ -178,7 +178,7 @@ public sealed record S3StoreOptions
 
         if (StallTimeout < TimeSpan.FromSeconds(1) || StallTimeout > TimeSpan.FromHours(1))
         {
-            throw BackupOpsException.InvalidInput("StallTimeoutInvalid", $"The stall deadline {StallTimeout.TotalSeconds:0.#} s is out of range; use 1 to 3600 seconds (--stall-timeout-seconds or {StallTimeoutVariable}).");
+            throw BackupOpsException.InvalidInput("StallTimeoutInvalid", $"The stall deadline {StallTimeout.TotalSeconds:0.#} s is out of range; use 1 to 3600 seconds ({StallTimeoutVariable}, or --stall-timeout-seconds for backupops).");
         }
 
         if (MaxConcurrentParts is < 1 or > 16)

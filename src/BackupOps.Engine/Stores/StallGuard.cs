@@ -49,7 +49,7 @@ internal sealed class StallGuard : IDisposable
         new(
             BackupOpsErrorKind.ConnectionFailed,
             "S3Stalled",
-            $"The S3 endpoint {endpoint} acknowledged nothing for {deadline.TotalSeconds:0} s while trying to {what} in bucket '{bucket}'; the operation was stopped. Check the endpoint; the deadline is --stall-timeout-seconds or BACKUPOPS_STALL_TIMEOUT_SECONDS (PowerShell: the variable).") { Target = bucket };
+            $"The S3 endpoint {endpoint} acknowledged nothing for {deadline.TotalSeconds:0} s while trying to {what} in bucket '{bucket}'; the operation was stopped. Check the endpoint; the deadline is BACKUPOPS_STALL_TIMEOUT_SECONDS, or --stall-timeout-seconds for backupops.") { Target = bucket };
 }
 
 /// <summary>A request body that reports every read to a <see cref="StallGuard"/> (the SDK reads as the socket takes bytes).</summary>
