@@ -16,12 +16,11 @@ internal static class StatusCommand
         var metrics = new Option<string?>("--metrics-file") { Description = "Also write Prometheus metrics here (node_exporter textfile collector, e.g. /var/lib/node_exporter/backupops.prom)." };
         var environment = new Option<string?>("--environment") { Description = "Environment label for the metrics. Default: BACKUPOPS_ENVIRONMENT." };
         var interruptedAfter = new Option<double>("--interrupted-after-minutes") { Description = "A run silent for longer than this never finished (killed): its source is Failing (interrupted). Runs refresh their record every 5 minutes.", DefaultValueFactory = _ => BackupStatusEngine.DefaultInterruptedAfter.TotalMinutes };
-        var databaseUrl = new Option<string?>("--database-url") { Description = "Also list databases interrupted restores left on this server. Not read from DATABASE_URL: status needs no database otherwise." };
         var tempDir = new Option<string?>("--temp-dir") { Description = "Where this machine's temporary folders are (leftover downloads are listed). Default: BACKUPOPS_TEMP or the system temp folder." };
         var wal = new WalStatusOptions();
         var command = new Command("status", "Newest valid backup per database and Redis source, its age and health (Healthy, Stale, Missing, Failing), and each WAL archive's RPO and recoverable window. Exit 1 unless all are healthy.");
         wal.AddTo(command);
-        foreach (var option in new Option[] { maxAge, expect, metrics, environment, interruptedAfter, databaseUrl, tempDir })
+        foreach (var option in new Option[] { maxAge, expect, metrics, environment, interruptedAfter, tempDir })
         {
             command.Options.Add(option);
         }
@@ -45,7 +44,7 @@ internal static class StatusCommand
                     MaxAge = TimeSpan.FromHours(result.GetValue(maxAge)),
                     Expected = result.GetValue(expect) ?? [],
                     InterruptedAfter = TimeSpan.FromMinutes(minutes),
-                    Server = result.GetValue(databaseUrl) is { } url ? Engine.Connection.PgConnectionSettings.Parse(url) : null,
+                    Server = result.GetValue(wal.Server) is { Length: > 0 } url ? Engine.Connection.PgConnectionSettings.Parse(url) : null,
                     TempDirectory = result.GetValue(tempDir),
                 },
                 now,

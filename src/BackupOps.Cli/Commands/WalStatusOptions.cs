@@ -10,8 +10,11 @@ internal sealed class WalStatusOptions
 {
     private readonly Option<double> _maxAge = new("--wal-max-age-minutes") { Description = "A newest archived WAL segment older than this is Stale: the RPO (the seed: 15).", DefaultValueFactory = _ => WalStatusEngine.DefaultMaxAge.TotalMinutes };
     private readonly Option<string[]> _clusters = new("--cluster") { Description = "Report these WAL archives (default: every archive in the store); repeatable." };
-    private readonly Option<string?> _server = new("--database-url") { Description = "With one --cluster: also read pg_stat_archiver from this server (archive failures)." };
+    private readonly Option<string?> _server = new("--database-url") { Description = "Also list the databases interrupted restores left on this server, and with one --cluster read pg_stat_archiver from it (archive failures). Not read from DATABASE_URL." };
     private readonly Option<string?> _spool = new("--spool-dir") { Description = "With one --cluster: also check the async spool (not draining, worker failing)." };
+
+    /// <summary>The server option, which status also uses for leftover restore databases.</summary>
+    public Option<string?> Server => _server;
 
     public void AddTo(Command command)
     {

@@ -27,7 +27,7 @@ public static class BaseBackupEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         var context = new Health.RunContext(request.Store, request.S3, BackupKind.PostgresBase.Name, request.ClusterName, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment());
-        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId));
+        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId), cancellationToken);
     }
 
     private static async Task<CatalogEntry<BaseBackupManifest>> RunCoreAsync(BaseBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
@@ -126,19 +126,28 @@ public static class BaseBackupEngine
             {
                 await store.PutSmallAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
             }
-            catch
+            catch (Exception ex)
             {
-                await store.DeleteAsync(dataKey, CancellationToken.None).ConfigureAwait(false);
+                if (await Failures.DeleteQuietlyAsync(store, dataKey, "the data object", s3.CleanupTimeout).ConfigureAwait(false) is { } leftBehind)
+                {
+                    throw Failures.WithLeftBehind(ex, leftBehind);
+                }
+
                 throw;
             }
 
             return new CatalogEntry<BaseBackupManifest>(store.Display, manifest, manifestKey);
         }
-        catch
+        catch (Exception ex)
         {
+            // Children first, as for dumps: a blocked pg_basebackup holds a walsender and its backend.
             basebackup.Kill();
             encrypt?.Kill();
-            await writer.AbortAsync().ConfigureAwait(false);
+            if (await writer.AbortAsync().ConfigureAwait(false) is { } leftBehind)
+            {
+                throw Failures.WithLeftBehind(ex, leftBehind);
+            }
+
             throw;
         }
     }

@@ -24,7 +24,7 @@ public static class PitrRestoreEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         var context = new Health.RunContext(request.Store, request.S3, BackupKind.PostgresBase.Name, request.Cluster, "restore", request.Reporting ?? Health.RunReporting.FromEnvironment());
-        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), r => new Health.RunSummary(r.Succeeded, null, r.BaseBackupId, r.Succeeded ? null : "validation failed"));
+        return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), r => new Health.RunSummary(r.Succeeded, null, r.BaseBackupId, r.Succeeded ? null : "validation failed"), cancellationToken);
     }
 
     private static async Task<PitrRestoreResult> RunCoreAsync(PitrRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)

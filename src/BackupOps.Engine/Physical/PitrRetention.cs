@@ -9,20 +9,24 @@ namespace BackupOps.Engine.Physical;
 /// Retention for point-in-time recovery: base backups by the same rules as dumps (age, and never the newest
 /// <see cref="RetentionPolicy.MinimumKeep"/> valid ones), then the WAL no retained base backup can use — every
 /// segment before the start of the oldest retained one. Nothing the retained backups need is removed, timeline
-/// history files are kept, and a cluster without any base backup keeps all its WAL.
+/// history files are kept, and a cluster without any base backup, or one whose base backups prune refused, keeps all
+/// its WAL.
 /// </summary>
 public static class PitrRetention
 {
     /// <summary>Applies <paramref name="policy"/> to the base backups and WAL of one cluster (or every cluster).</summary>
-    public static async Task<RetentionOutcome> RunAsync(IBackupStore store, string? cluster, RetentionPolicy policy, bool dryRun, CancellationToken cancellationToken)
+    public static async Task<RetentionOutcome> RunAsync(IBackupStore store, string? cluster, RetentionPolicy policy, bool dryRun, CancellationToken cancellationToken, Health.RunReporting? reporting = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(policy);
-        var backups = await RetentionRunner.RunAsync<BaseBackupManifest>(store, BackupKind.PostgresBase, cluster, policy, dryRun, cancellationToken).ConfigureAwait(false);
+
+        // Base backups by the one rule every kind follows: the newest kept are proven whole first (issue 12).
+        var backups = await RetentionRunner.RunAsync<BaseBackupManifest>(store, BackupKind.PostgresBase, cluster, policy, dryRun, cancellationToken, reporting).ConfigureAwait(false);
+        var refused = new HashSet<string>(backups.Refused.Select(r => r.Source), StringComparer.Ordinal);
         var removedIds = new HashSet<string>(backups.Actions.Select(a => a.Key), StringComparer.Ordinal);
         var listing = await BackupCatalog.ListAsync<BaseBackupManifest>(store, BackupKind.PostgresBase, new BackupCatalog.Filter(cluster), cancellationToken).ConfigureAwait(false);
         var actions = new List<PruneAction>(backups.Actions);
-        foreach (var group in listing.Backups.Where(b => !removedIds.Contains(b.BackupId)).GroupBy(b => b.Database, StringComparer.Ordinal))
+        foreach (var group in listing.Backups.Where(b => !removedIds.Contains(b.BackupId)).GroupBy(b => b.Database, StringComparer.Ordinal).Where(g => !refused.Contains(g.Key)))
         {
             var oldest = group.OrderBy(b => b.Manifest.StartedUtc).First().Manifest;
             var keepFrom = WalFileName.SegmentNumberOf(oldest.StartWalSegment, oldest.WalSegmentSize);
@@ -43,6 +47,7 @@ public static class PitrRetention
             }
         }
 
-        return new RetentionOutcome(actions, backups.Kept);
+        // A cluster left alone (ambiguous catalog, too few base backups proven whole) keeps its WAL too.
+        return backups with { Actions = actions };
     }
 }

@@ -14,6 +14,7 @@ internal static class DataSignature
     private static readonly byte[] Age = Encoding.ASCII.GetBytes("age-encryption.org/v1");
     private static readonly byte[] Rdb = Encoding.ASCII.GetBytes("REDIS");
     private static readonly byte[] RedisLogical = Encoding.ASCII.GetBytes("BOPSRDX1");
+    private static readonly byte[] Zstd = [0x28, 0xB5, 0x2F, 0xFD];
 
     /// <summary>The expected header and a name for it, or null when the format has none BackupOps knows.</summary>
     public static (byte[] Header, string Name)? For(IBackupManifest manifest) => manifest switch
@@ -22,6 +23,8 @@ internal static class DataSignature
         BackupManifest { Format: "custom" } => (PgCustom, "a pg_dump custom-format archive"),
         Redis.RedisSnapshotManifest { Method: "rdb" } => (Rdb, "a Redis RDB file"),
         Redis.RedisSnapshotManifest { Method: "logical" } => (RedisLogical, "a BackupOps logical Redis export"),
+        Physical.BaseBackupManifest { Encryption: not null } => (Age, "an age-encrypted file"),
+        Physical.BaseBackupManifest { Codec: "zstd" } => (Zstd, "a zstd-compressed base backup"),
         _ => null,
     };
 }
