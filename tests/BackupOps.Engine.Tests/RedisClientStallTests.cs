@@ -13,31 +13,51 @@ namespace BackupOps.Engine.Tests;
 /// </summary>
 public sealed class RedisClientStallTests
 {
+    // StackExchange.Redis 2.13 sometimes sits out the whole connect timeout on a refused endpoint (a lost wake-up,
+    // see RedisConnector.EnsureListeningAsync): about 1 refused connect in 13 on the loaded 2-core machine, so 20 in a
+    // row hit it with a probability near 80 % before the product refused without the client, and never after.
+    private const int RefusedAttempts = 20;
+
+    // 1.2.6 stalled 60-65 s on a refused connect followed by the next one; 2.13's worst case is its connect timeout.
+    private static readonly TimeSpan ClientBound = RedisConnectionSettings.ConnectTimeout + TimeSpan.FromSeconds(5);
+
     [Fact]
     public async Task A_refused_first_connect_fails_within_the_connect_timeout()
     {
-        var nothingListens = new RedisConnectionSettings { Port = FreePort.Next() };
-        var clock = Stopwatch.StartNew();
+        for (var attempt = 1; attempt <= RefusedAttempts; attempt++)
+        {
+            var nothingListens = new RedisConnectionSettings { Port = FreePort.Next() };
+            var clock = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<BackupOpsException>(() => RedisConnector.ConnectAsync(nothingListens));
+            var error = await Assert.ThrowsAsync<BackupOpsException>(() => RedisConnector.ConnectAsync(nothingListens));
 
-        Assert.Equal("RedisConnectionFailed", error.ErrorId);
-        Assert.True(clock.Elapsed < RedisConnectionSettings.ConnectTimeout, $"a refused connect took {clock.Elapsed.TotalSeconds:0.0} s (connect timeout {RedisConnectionSettings.ConnectTimeout.TotalSeconds} s)");
+            Assert.Equal("RedisConnectionFailed", error.ErrorId);
+            Assert.Contains("connection refused", error.Message, StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < RedisConnectionSettings.ConnectTimeout, $"refused connect {attempt} of {RefusedAttempts} took {clock.Elapsed.TotalSeconds:0.0} s (connect timeout {RedisConnectionSettings.ConnectTimeout.TotalSeconds} s)");
+        }
     }
 
     [Fact]
     public async Task A_server_that_starts_after_a_refused_connect_is_found_by_the_next_connect()
     {
-        // The shape of every "wait until it is up" loop (sandbox start, ReplaceLocal restart): refused, then up.
+        // The shape of every "wait until it is up" loop (sandbox start, ReplaceLocal restart): refused, then up. The
+        // refused attempt goes through the client itself, with the product's options, so that a client which stalls
+        // on it or on the connect after it (1.2.6: 60-65 s) still fails this test; the product refuses before the
+        // client is involved (the test above).
         await using var redis = await RedisTestServer.StartAsync();
+        var refused = redis.Settings with { Port = FreePort.Next() };
         var clock = Stopwatch.StartNew();
-        await Assert.ThrowsAsync<BackupOpsException>(() => RedisConnector.ConnectAsync(redis.Settings with { Port = FreePort.Next() }));
+        await Assert.ThrowsAsync<RedisConnectionException>(() => ConnectionMultiplexer.ConnectAsync(refused.ToOptions()));
+        Assert.True(clock.Elapsed < ClientBound, $"the client's refused connect took {clock.Elapsed.TotalSeconds:0.0} s");
+        await Assert.ThrowsAsync<BackupOpsException>(() => RedisConnector.ConnectAsync(refused));
+
+        clock.Restart();
         using (var session = await RedisConnector.ConnectAsync(redis.Settings))
         {
             Assert.True(await session.Database().PingAsync() < TimeSpan.FromSeconds(1));
         }
 
-        Assert.True(clock.Elapsed < RedisConnectionSettings.ConnectTimeout, $"took {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(clock.Elapsed < RedisConnectionSettings.ConnectTimeout, $"the connect after a refused one took {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
     [Theory]
