@@ -56,6 +56,12 @@ public sealed partial class HealthTests
         Assert.True(ok.ExitCode == 0, ok.All);
         Assert.Contains("Healthy", ok.Stdout, StringComparison.Ordinal);
         Assert.Equal(1, (await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_DIR"] = healthyStore }, "status", "--expect", "redis:queues")).ExitCode);
+
+        // A bare name is a PostgreSQL database; a kind with no name is bad input (exit 2, one line naming it), not a Missing row.
+        var bare = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_DIR"] = healthyStore }, "status", "--expect", "justaname");
+        Assert.True(bare.ExitCode == 1 && bare.Stdout.Contains("justaname", StringComparison.Ordinal), bare.All);
+        var empty = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_DIR"] = healthyStore }, "status", "--expect", "postgresql:");
+        Assert.True(empty.ExitCode == 2 && empty.Stderr.Contains("'postgresql:' names no source", StringComparison.Ordinal), empty.All);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ internal static class StatusCommand
     public static Command Create(CommonOptions common)
     {
         var maxAge = new Option<double>("--max-age-hours") { Description = "A newest backup older than this is Stale (the seed's alert: 26).", DefaultValueFactory = _ => BackupStatusEngine.DefaultMaxAge.TotalHours };
-        var expect = new Option<string[]>("--expect") { Description = "A source that must have backups even if none exist yet: postgresql:<database> or redis:<source>. Repeatable." };
+        var expect = new Option<string[]>("--expect") { Description = "A source that must have backups even if none exist yet: postgresql:<database> or redis:<source> (a bare name means postgresql:<name>). Repeatable." };
         var metrics = new Option<string?>("--metrics-file") { Description = "Also write Prometheus metrics here (node_exporter textfile collector, e.g. /var/lib/node_exporter/backupops.prom)." };
         var environment = new Option<string?>("--environment") { Description = "Environment label for the metrics. Default: BACKUPOPS_ENVIRONMENT." };
         var interruptedAfter = new Option<double>("--interrupted-after-minutes") { Description = "A run silent for longer than this never finished (killed): its source is Failing (interrupted). Runs refresh their record every 5 minutes.", DefaultValueFactory = _ => BackupStatusEngine.DefaultInterruptedAfter.TotalMinutes };

@@ -100,7 +100,14 @@ public static class BackupStatusEngine
             "redis" => BackupKind.Redis.Name,
             var other => throw BackupOpsException.InvalidInput("ExpectedSourceInvalid", $"'{other}' in '{text}' is not a kind. Write postgresql:<database> or redis:<source>."),
         };
-        return (kind, colon < 0 ? text : text[(colon + 1)..]);
+        var name = colon < 0 ? text : text[(colon + 1)..];
+        // A bare name is a PostgreSQL database (the common case); an empty or blank one would be a "Missing" row nobody can fix.
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw BackupOpsException.InvalidInput("ExpectedSourceInvalid", $"'{text}' names no source. Write postgresql:<database> or redis:<source> (a bare name means postgresql:<name>).");
+        }
+
+        return (kind, name);
     }
 
     private sealed record Newest(ValidBackup? Valid, RunRecord? Damaged);

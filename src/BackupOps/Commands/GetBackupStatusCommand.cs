@@ -26,7 +26,7 @@ public sealed class GetBackupStatusCommand : StoreCmdlet
     public TimeSpan MaxAge { get; set; } = BackupStatusEngine.DefaultMaxAge;
 
     /// <summary>
-    /// <para type="description">Sources that must have backups even if none exist yet: postgresql:&lt;database&gt; or redis:&lt;source&gt;.</para>
+    /// <para type="description">Sources that must have backups even if none exist yet: postgresql:&lt;database&gt; or redis:&lt;source&gt;. A bare name means postgresql:&lt;name&gt;.</para>
     /// </summary>
     [Parameter]
     public string[] Expect { get; set; } = [];
