@@ -29,8 +29,15 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
             File.Delete(stale);
         }
 
+        // The suites get a temporary directory of their own: the cmdlets report leftovers of other runs found in the system's
+        // temporary directory as warnings, and a test that reads a script's output must not see another run's crumbs.
+        using var temp = new SuiteTempDirectory();
         var environment = new Dictionary<string, string?>
         {
+            ["TMPDIR"] = temp.Path,
+            // Plain text: a failed test's message can carry a child script's colored warning, and an escape character makes
+            // Pester's NUnit report fail to write, which hides every result of that suite.
+            ["NO_COLOR"] = "1",
             ["BACKUPOPS_PESTER_MODULE"] = Pwsh.PesterModule,
             ["BACKUPOPS_TEST_PACKAGES"] = Pwsh.PackageRoot,
             ["BACKUPOPS_TEST_ISOLATION_NPGSQL"] = Pwsh.Metadata("IsolationNpgsqlVersion"),
@@ -81,5 +88,23 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
         Assert.True(left is null or DBNull, $"the Pester suites left databases behind: {left}");
         Assert.True(problems.Count == 0, $"{problems.Count} of {total} Pester tests did not pass:\n{string.Join("\n", problems)}\n--- stderr ---\n{run.Stderr}");
         Assert.True(run.ExitCode == 0, $"pwsh exited {run.ExitCode}:\n{run.Stderr}");
+    }
+
+    /// <summary>The suites' own temporary directory, removed after the run.</summary>
+    private sealed class SuiteTempDirectory : IDisposable
+    {
+        public SuiteTempDirectory()
+        {
+            Path = Directory.CreateTempSubdirectory("backupops-pester-tmp-").FullName;
+            // Shared like /tmp (sticky, everyone may create): the drill's disposable PostgreSQL runs as the postgres user.
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(Path, (UnixFileMode)0b1_111_111_111);
+            }
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
