@@ -95,7 +95,8 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
     {
         public SuiteTempDirectory()
         {
-            Path = Directory.CreateTempSubdirectory("backupops-pester-tmp-").FullName;
+            // Short: the 80-column view tests print store paths under it, and a long prefix wraps their group headers.
+            Path = Directory.CreateTempSubdirectory("bop-").FullName;
             // Shared like /tmp (sticky, everyone may create): the drill's disposable PostgreSQL runs as the postgres user.
             if (!OperatingSystem.IsWindows())
             {
