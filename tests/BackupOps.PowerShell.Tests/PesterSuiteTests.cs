@@ -12,6 +12,7 @@ namespace BackupOps.PowerShell.Tests;
 /// (tests/Pester/TestServers.psm1 reads them). NUnit XML goes to artifacts/pester/; test.sh adds its counts to the
 /// closing line. A failed or skipped Pester test fails this test with the Pester test's name and message.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PesterSuiteTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan SuiteTimeout = TimeSpan.FromMinutes(30);
@@ -22,6 +23,12 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
         var pg = PostgresServer.Shared;
         var s3 = S3TestServer.Shared.Options;
         await using var redis = await RedisTestServer.StartAsync();
+
+        // Point-in-time recovery (tests/Pester/Pitr.Tests.ps1): a PostgreSQL of its own that archives its WAL into a
+        // folder store with the real CLI, and a folder the recovered servers' user can write.
+        var pitrStore = ArchivingPostgres.NewSharedFolder("pester-pitr-store");
+        var pitrTemp = ArchivingPostgres.NewSharedFolder("pester-pitr-temp");
+        await using var pitr = await ArchivingPostgres.StartAsync("pester-pitr", $"--store {pitrStore}");
         var results = Path.Combine(Pwsh.RepositoryRoot, "artifacts", "pester");
         Directory.CreateDirectory(results);
         foreach (var stale in Directory.GetFiles(results, "*.xml"))
@@ -53,9 +60,15 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
             ["BACKUPOPS_TEST_S3_REGION"] = s3.Region ?? "us-east-1",
             ["BACKUPOPS_TEST_REDIS_PORT"] = redis.Port.ToString(CultureInfo.InvariantCulture),
             ["BACKUPOPS_TEST_REDIS_PASSWORD"] = redis.Password,
+            ["BACKUPOPS_TEST_PITR_PORT"] = pitr.Port.ToString(CultureInfo.InvariantCulture),
+            ["BACKUPOPS_TEST_PITR_PASSWORD"] = pitr.Password,
+            ["BACKUPOPS_TEST_PITR_CLUSTER"] = pitr.Cluster,
+            ["BACKUPOPS_TEST_PITR_STORE"] = pitrStore,
+            ["BACKUPOPS_TEST_PITR_TEMP"] = pitrTemp,
+            ["BACKUPOPS_TEST_CLI"] = Path.ChangeExtension(BackupOpsCli.DllPath, null),
             ["BACKUPOPS_TEST_RESULTS"] = results,
             // The suites set what each test needs; nothing from the test host's own configuration leaks in.
-            ["DATABASE_URL"] = null, ["BACKUP_DIR"] = null, ["AWS_ENDPOINT_URL"] = null, ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["REDIS_URL"] = null, ["REDIS_PASSWORD"] = null, ["PGPASSWORD"] = null,
+            ["DATABASE_URL"] = null, ["BACKUPOPS_CLI"] = null, ["BACKUP_DIR"] = null, ["AWS_ENDPOINT_URL"] = null, ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["REDIS_URL"] = null, ["REDIS_PASSWORD"] = null, ["PGPASSWORD"] = null,
         };
         var run = Pwsh.Run(
             ["-NoProfile", "-NonInteractive", "-File", Path.Combine(Pwsh.RepositoryRoot, "tests", "Pester", "Invoke-PesterSuites.ps1"), "-ResultDirectory", results],

@@ -13,8 +13,12 @@ namespace BackupOps.Internal;
 /// </summary>
 internal static class BackupRemoval
 {
-    /// <summary>Plans by id (when <paramref name="backupId"/> is given) or by retention, then removes item by item after ShouldProcess.</summary>
-    public static void RemoveBackups<TManifest>(this RemoveBackupsCmdlet cmdlet, BackupKind kind, string? source, string? backupId, string noun)
+    /// <summary>
+    /// Plans by id (when <paramref name="backupId"/> is given) or by retention, then removes item by item after
+    /// ShouldProcess. Returns what was planned, what was removed and the sources left alone (null when planning failed),
+    /// so Remove-PgBaseBackup can go on to the WAL the remaining base backups no longer need.
+    /// </summary>
+    public static RemovalOutcome? RemoveBackups<TManifest>(this RemoveBackupsCmdlet cmdlet, BackupKind kind, string? source, string? backupId, string noun)
         where TManifest : class, IBackupManifest
     {
         var spec = cmdlet.ResolveStore(cmdlet.Store);
@@ -41,7 +45,7 @@ internal static class BackupRemoval
             },
             out var planned))
         {
-            return;
+            return null;
         }
 
         var (openedStore, listed, retention) = planned;
@@ -60,12 +64,14 @@ internal static class BackupRemoval
             cmdlet.WriteError(ErrorRecords.From(new Engine.Errors.BackupOpsException(Engine.Errors.BackupOpsErrorKind.Refused, refusal.ErrorId, refusal.Reason) { Target = refusal.Source }));
         }
 
+        var removed = new List<(string Key, string? Source)>();
         try
         {
             foreach (var action in retention.Actions.Where(a => cmdlet.ShouldProcessOrExplain($"{a.Key} ({a.Database}) in {spec}", $"Remove {noun}: {a.Reason}", "pass -Confirm:$false (-WhatIf first shows what would be removed)")))
             {
                 if (cmdlet.TryRun((_, token) => PruneEngine.ApplyAsync(openedStore, kind, listed, [action], token), out var done))
                 {
+                    removed.Add((action.Key, action.Database));
                     cmdlet.WriteObject(OutputMapper.ToOutput(spec, done[0]));
                 }
             }
@@ -74,5 +80,8 @@ internal static class BackupRemoval
         {
             openedStore.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+
+        return new RemovalOutcome(spec, [.. retention.Actions.Select(a => (a.Key, a.Database))], removed, [.. retention.Refused.Select(r => r.Source)]);
     }
 }
+
