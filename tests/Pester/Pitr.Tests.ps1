@@ -115,7 +115,8 @@ Describe 'Test-PgWalArchive' {
         $damagedStore = Join-Path $TestDrive 'damaged'
         Copy-Item $script:store $damagedStore -Recurse
         $segments = @(Get-WalObjects $damagedStore | Where-Object { [string]::CompareOrdinal($_.BaseName, $script:base.StopWalSegment) -gt 0 })
-        $segments.Count | Should -BeGreaterThan 2
+        # The victim must have a successor: a deleted last segment is indistinguishable from one not yet archived.
+        $segments.Count | Should -BeGreaterOrEqual 2
         $victim = $segments[0]
         $bytes = [System.IO.File]::ReadAllBytes($victim.FullName)
         $bytes[[int]($bytes.Length / 3)] = $bytes[[int]($bytes.Length / 3)] -bxor 1
@@ -196,6 +197,57 @@ Describe 'Restore-PgBaseBackup' {
         $err.FullyQualifiedErrorId | Should -Be 'BackupOpsCliMissing,BackupOps.Commands.RestorePgBaseBackupCommand'
         $err.Exception.Message | Should -Match 'BACKUPOPS_CLI'
         @(Get-ChildItem $script:temp -Force).Count | Should -Be 0
+    }
+}
+
+Describe 'Cancellation through PowerShell.Stop()' {
+    It 'stops a recovery while its server replays WAL: the server is stopped and its folder removed' {
+        $ps = [powershell]::Create()
+        $async = $null
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $PSScriptRoot '../../BackupOps.psd1')).AddStatement()
+            $null = $ps.AddCommand('Restore-PgBaseBackup').AddParameter('Store', $script:store).AddParameter('Cluster', $script:cluster).AddParameter('Latest').AddParameter('TempDirectory', $script:temp)
+            $async = $ps.BeginInvoke()
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while (-not ($ps.Streams.Progress | Where-Object StatusDescription -match '^replaying WAL') -and -not $async.IsCompleted -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $async.IsCompleted | Should -BeFalse -Because 'the recovery must still be running when it is stopped'
+            @(Get-ChildItem $script:temp -Force).Count | Should -Be 1 -Because 'the disposable server has its folder while it runs'
+            $clock = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $clock.Stop()
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 30
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally {
+            # As in PgBackup.Tests.ps1: wait for the invocation's worker before disposing it.
+            if ($async) { $null = $async.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(30)) }
+            $ps.Dispose()
+        }
+
+        @(Get-ChildItem $script:temp -Force).Count | Should -Be 0
+        @(& ps -eo args | Where-Object { $_ -match 'postgres' -and $_ -match [regex]::Escape($script:temp) }) | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Output' {
+    It '<Type> carries exactly the properties its help documents and renders at 80 columns' -ForEach @(
+        @{ Type = 'BackupOps.PgBaseBackup'; Command = 'Get-PgBaseBackup'; Run = { Get-PgBaseBackup -Store $script:store -Cluster $script:cluster } }
+        @{ Type = 'BackupOps.PgWalArchiveReport'; Command = 'Test-PgWalArchive'; Run = { Test-PgWalArchive -Store $script:store -Cluster $script:cluster -NoRead } }
+        @{ Type = 'BackupOps.PgPointInTimeRestoreResult'; Command = 'Restore-PgBaseBackup'; Run = { Restore-PgBaseBackup -Store $script:store -Cluster $script:cluster -Latest -TempDirectory $script:temp } }
+    ) {
+        $objects = @(& $Run)
+        $objects | Should -Not -BeNullOrEmpty
+        $help = Get-Help $Command -Full
+        $value = $help.returnValues.returnValue | Where-Object { $_.type.name -eq $Type }
+        $documented = (($value.description.Text -join ' ') -replace '(?s).*Properties: ([^.]+)\..*', '$1') -split ',\s*'
+        foreach ($object in $objects) {
+            $object.PSObject.TypeNames[0] | Should -Be $Type
+            @($object.PSObject.Properties.Name) | Should -Be $documented
+        }
+
+        $text = $objects | Out-String -Width 80
+        foreach ($line in $text -split "`n") { $line.TrimEnd().Length | Should -BeLessOrEqual 80 -Because "'$line' is wider than 80 columns" }
+        $text | Should -Not -Match '…'
+        $text | Should -Not -Match '\{?BackupOps\.[A-Z]\w+[,}]' -Because 'nested objects must render, not show their type name'
     }
 }
 
