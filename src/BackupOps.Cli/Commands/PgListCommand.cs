@@ -115,7 +115,7 @@ internal static class PgListCommand
                 leftovers = listing.Leftovers.Select(l => new { l.Key, l.Database, l.SizeBytes, l.LastModifiedUtc, l.Reason }),
                 anomalies = listing.Anomalies,
                 databases = databases?.Select(d => new { d.Name, d.Role, d.Server, d.SizeBytes, d.CreatedUtc, d.MadeByBackupOps, d.KnownFromRunRecord, d.Sessions, d.Holds, d.Comment }),
-                temporaryFolders = folders.Select(f => new { f.Path, f.Purpose, f.SizeBytes, f.CreatedUtc, f.OwnerRunning, f.Removable }),
+                temporaryFolders = folders.Select(f => new { f.Path, f.Purpose, f.SizeBytes, f.CreatedUtc, f.OwnerRunning, f.ServerProcessId, f.Removable }),
             });
             return;
         }

@@ -5,14 +5,20 @@ namespace BackupOps.Engine.Leftovers;
 
 /// <summary>A temporary folder a killed run left (a download, a replicated RDB, a sandbox).</summary>
 /// <param name="Path">The folder.</param>
-/// <param name="Purpose">A backup id (a restore's download), <c>redis-rdb</c>, <c>redis-sandbox</c>, <c>drill-postgres</c>, <c>drill-demo</c>.</param>
+/// <param name="Purpose">A backup id (a restore's download), <c>pitr-&lt;base backup id&gt;</c> (a point-in-time recovery's server), <c>redis-rdb</c>, <c>redis-sandbox</c>, <c>drill-postgres</c>, <c>drill-demo</c>.</param>
 /// <param name="SizeBytes">What it holds.</param>
 /// <param name="CreatedUtc">When the run made it.</param>
 /// <param name="OwnerRunning">True when the process that made it is still running on this machine (then it is in use).</param>
 public sealed record TempLeftover(string Path, string Purpose, long SizeBytes, DateTimeOffset CreatedUtc, bool OwnerRunning)
 {
-    /// <summary>Downloads can always be fetched again; sandboxes and drill servers may hold a running process and are only reported.</summary>
-    public bool Removable => !OwnerRunning && Purpose is not ("redis-sandbox" or "drill-postgres" or "drill-demo");
+    /// <summary>The PostgreSQL still running on the folder (a point-in-time recovery whose run was killed outright), or null.</summary>
+    public int? ServerProcessId { get; init; }
+
+    /// <summary>
+    /// Downloads can always be fetched again; sandboxes and drill servers may hold a running process and are only
+    /// reported; a recovery's folder goes once no server runs on it (never from under a running postmaster).
+    /// </summary>
+    public bool Removable => !OwnerRunning && ServerProcessId is null && Purpose is not ("redis-sandbox" or "drill-postgres" or "drill-demo");
 }
 
 /// <summary>
@@ -62,7 +68,7 @@ public static class TempLeftovers
             }
 
             var running = owner.Host == Environment.MachineName && IsRunning(owner.ProcessId);
-            result.Add(new TempLeftover(directory, owner.Purpose, SizeOf(directory), owner.CreatedUtc, running));
+            result.Add(new TempLeftover(directory, owner.Purpose, SizeOf(directory), owner.CreatedUtc, running) { ServerProcessId = RunningPostmaster(directory) });
         }
 
         return result;
@@ -92,9 +98,34 @@ public static class TempLeftovers
             "redis-rdb" => "a Redis RDB fetched for a snapshot",
             "redis-sandbox" => "a sandbox Redis server's folder",
             "drill-postgres" or "drill-demo" => "a drill's disposable server folder",
+            _ when leftover.Purpose.StartsWith(RecoveryPurposePrefix, StringComparison.Ordinal) => $"a point-in-time recovery's disposable server folder (base backup {leftover.Purpose[RecoveryPurposePrefix.Length..]})",
             _ => $"a download of backup {leftover.Purpose} for a restore",
         };
-        return string.Create(CultureInfo.InvariantCulture, $"{leftover.Path} ({leftover.SizeBytes / 1048576.0:0.0} MiB, made {leftover.CreatedUtc:yyyy-MM-dd HH:mm} UTC): {what}{(leftover.OwnerRunning ? "; still in use" : string.Empty)}");
+        var server = leftover.ServerProcessId is { } pid && !leftover.OwnerRunning
+            ? $"; its PostgreSQL still runs (pid {pid}), left by a run that was killed: stop it with pg_ctl -D {System.IO.Path.Combine(leftover.Path, "data")} -m immediate stop (as its owner), then prune removes the folder"
+            : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"{leftover.Path} ({leftover.SizeBytes / 1048576.0:0.0} MiB, made {leftover.CreatedUtc:yyyy-MM-dd HH:mm} UTC): {what}{(leftover.OwnerRunning ? "; still in use" : string.Empty)}{server}");
+    }
+
+    /// <summary>Purpose prefix of a point-in-time recovery's folder (its server's data directory is <c>data/</c> inside).</summary>
+    public const string RecoveryPurposePrefix = "pitr-";
+
+    // A postmaster.pid names the server's process; /proc tells whether it still runs (a stale file after a crash does not count).
+    private static int? RunningPostmaster(string directory)
+    {
+        try
+        {
+            var pidFile = System.IO.Path.Combine(directory, "data", "postmaster.pid");
+            return File.Exists(pidFile)
+                && int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+                && Directory.Exists($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}")
+                ? pid
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static bool IsRunning(int processId)

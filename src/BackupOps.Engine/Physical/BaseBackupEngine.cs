@@ -185,6 +185,9 @@ public static class BaseBackupEngine
         return arguments;
     }
 
+    // Where the test hook basebackup:streaming pauses: data is flowing into the store (the partial object exists).
+    private const long TestPauseAfterBytes = 6L << 20;
+
     // pg_basebackup's stdout → inspector (headers only) → zstd → target, in 1 MiB steps.
     private static async Task CompressAsync(Stream tar, Stream target, TarInspector inspector, int level, Action<long, double> report, CancellationToken cancellationToken)
     {
@@ -202,6 +205,11 @@ public static class BaseBackupEngine
             {
                 inspector.Feed(buffer.AsSpan(0, read));
                 await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (Diagnostics.TestHooks.Enabled && total < TestPauseAfterBytes && total + read >= TestPauseAfterBytes)
+                {
+                    await Diagnostics.TestHooks.PauseAsync("basebackup:streaming", cancellationToken).ConfigureAwait(false);
+                }
+
                 total += read;
                 if (clock.Elapsed - lastReport > TimeSpan.FromMilliseconds(250))
                 {

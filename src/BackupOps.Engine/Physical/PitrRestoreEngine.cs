@@ -44,7 +44,7 @@ public static class PitrRestoreEngine
         steps.Add(Step("check WAL chain", clock, $"{walk.Segments.Count} segment(s) on timeline {walk.Timeline} archived, {walk.Segments[0].Name}..{walk.Segments[^1].Name}"));
 
         var manageServer = request.DataDirectory is null;
-        var root = manageServer ? VerifiedSource.CreateTempDirectory(request.TempDirectory, "pitr-" + backup.BackupId) : null;
+        var root = manageServer ? VerifiedSource.CreateTempDirectory(request.TempDirectory, Leftovers.TempLeftovers.RecoveryPurposePrefix + backup.BackupId) : null;
         var dataDirectory = root is null ? PrepareDataDirectory(request.DataDirectory!, request.Force) : Path.Combine(root, "data");
         var createdDirectory = !Directory.Exists(dataDirectory);
         RecoveredServer? server = null;
@@ -82,6 +82,7 @@ public static class PitrRestoreEngine
             server = await RecoveredServer.PrepareAsync(root!, Tools.PgToolLocator.ParseMajor(backup.Manifest.ServerVersion + ".0"), cancellationToken).ConfigureAwait(false);
             progress?.Report(new OperationProgress(activity, $"replaying WAL to {target}", 0, null, 0));
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
+            await Diagnostics.TestHooks.PauseAsync("pitr:replaying", cancellationToken).ConfigureAwait(false);
             var role = backup.Manifest.User ?? "postgres";
             await server.WaitForPromotionAsync(role, request.RecoveryTimeout, cancellationToken).ConfigureAwait(false);
             var superuser = await server.SuperuserAsync(role, cancellationToken).ConfigureAwait(false);
