@@ -200,6 +200,57 @@ public sealed class PitrSignalTests
         }
     }
 
+    [Fact]
+    public async Task A_stalled_RGW_fails_a_base_backup_within_the_stall_deadline_and_stops_pg_basebackup()
+    {
+        // As StallTests does for dumps: deadline 3 s, so deadline + 3 cleanup requests (abort, failure record, started record).
+        const int deadline = 3;
+        var bound = TimeSpan.FromSeconds(deadline + (3 * deadline) + 30);
+        var store = ArchivingPostgres.NewSharedFolder("stall-base-store");
+        using var rgw = FaultS3Server.Start("stallbase");
+        using var work = new TempFolder();
+        try
+        {
+            await using var pg = await ArchivingPostgres.StartAsync("stall-base", $"--store {store}");
+            await pg.ExecuteAsync("CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 100000) g");
+            var resume = Path.Combine(work.Path, "resume");
+            var env = new Dictionary<string, string?>(rgw.CliEnvironment()) { ["BACKUPOPS_TEST_PAUSE_AT"] = "basebackup:streaming", ["BACKUPOPS_TEST_RESUME_FILE"] = resume };
+            using var backup = CliProcess.Start(work.Path, env, "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", "s3://stallbase/prod", "--compress", "0", "--stall-timeout-seconds", deadline.ToString(CultureInfo.InvariantCulture));
+            await backup.WaitForPauseAsync("basebackup:streaming");
+
+            rgw.Stall();
+            var clock = Stopwatch.StartNew();
+            try
+            {
+                await File.WriteAllTextAsync(resume, "go");
+                var failed = await backup.WaitForExitAsync(bound + TimeSpan.FromSeconds(30));
+                Assert.True(failed.ExitCode == 1, failed.All);
+                Assert.Contains("S3Stalled", failed.Stderr, StringComparison.Ordinal);
+                Assert.Contains(rgw.Endpoint, failed.Stderr, StringComparison.Ordinal);
+                Assert.DoesNotContain("Unhandled exception", failed.All, StringComparison.Ordinal);
+                Assert.InRange(clock.Elapsed, TimeSpan.Zero, bound);
+                await WaitUntilAsync(() => Task.FromResult(PgBaseBackupsOf(pg.Port).Count == 0), "pg_basebackup to be stopped");
+            }
+            finally
+            {
+                rgw.Resume();
+            }
+
+            // Nothing that looks like a base backup; what the stalled store kept is a leftover the next prune removes.
+            var list = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(rgw.CliEnvironment()), "pg", "list", "--kind", "base", "--store", "s3://stallbase/prod");
+            Assert.True(list.ExitCode == 0, list.All);
+            Assert.All(list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1), l => Assert.StartsWith("leftover", l.TrimStart(), StringComparison.Ordinal));
+            var prune = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(rgw.CliEnvironment()), "pg", "prune", "--kind", "base", "--store", "s3://stallbase/prod", "--retention-days", "14", "--leftover-grace-hours", "0");
+            Assert.True(prune.ExitCode == 0, prune.All);
+            using var client = Stores.S3ClientFactory.Create(rgw.Options);
+            Assert.Empty((await client.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = "stallbase" })).MultipartUploads ?? []);
+        }
+        finally
+        {
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
     private static string[] PartialsOf(string store, string cluster) =>
         Directory.Exists(Path.Combine(store, "pgbase", cluster)) ? Directory.GetFiles(Path.Combine(store, "pgbase", cluster), "*.partial") : [];
 
