@@ -126,7 +126,7 @@ public sealed class PitrSignalTests
             using var restore = CliProcess.Start(work.Path, new Dictionary<string, string?> { ["BACKUPOPS_TEST_PAUSE_AT"] = "pitr:replaying" }, "pg", "restore", "--cluster", pg.Cluster, "--store", store, "--temp-dir", temp, "--to-latest");
             await restore.WaitForPauseAsync("pitr:replaying");
             var folder = Assert.Single(Directory.GetDirectories(temp));
-            Assert.NotNull(PostmasterOf(folder)); // a server really runs on it
+            await WaitUntilAsync(() => Task.FromResult(PostmasterOf(folder) is not null), "the recovered server to start (pg_ctl -W does not wait)"); // a server really runs on it
             restore.Signal(signal);
             var run = await restore.WaitForExitAsync(FewSeconds);
 
@@ -164,6 +164,8 @@ public sealed class PitrSignalTests
             using var restore = CliProcess.Start(work.Path, new Dictionary<string, string?> { ["BACKUPOPS_TEST_PAUSE_AT"] = "pitr:replaying" }, "pg", "restore", "--cluster", pg.Cluster, "--store", store, "--temp-dir", temp, "--to-latest");
             await restore.WaitForPauseAsync("pitr:replaying");
             folder = Assert.Single(Directory.GetDirectories(temp));
+            var started = folder;
+            await WaitUntilAsync(() => Task.FromResult(PostmasterOf(started) is not null), "the recovered server to start (pg_ctl -W does not wait)");
             restore.Signal(CliProcess.SigKill);
             Assert.Equal(137, (await restore.WaitForExitAsync(FewSeconds)).ExitCode);
 
