@@ -29,11 +29,7 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
         var pitrStore = ArchivingPostgres.NewSharedFolder("pester-pitr-store");
         var pitrTemp = ArchivingPostgres.NewSharedFolder("pester-pitr-temp");
         await using var pitr = await ArchivingPostgres.StartAsync("pester-pitr", $"--store {pitrStore}");
-
-        // BackupOps' temporary root for the suites: their own, so folders another run on this machine left in the
-        // system temp (a killed suite's drill server) never reach a restore's leftover warnings and the output tests.
-        var temp = ArchivingPostgres.NewSharedFolder("pester-temp");
-        Shell.WhenTestProcessExits($"rm -rf '{pitrStore}' '{pitrTemp}' '{temp}'");
+        Shell.WhenTestProcessExits($"rm -rf '{pitrStore}' '{pitrTemp}'");
         var results = Path.Combine(Pwsh.RepositoryRoot, "artifacts", "pester");
         Directory.CreateDirectory(results);
         foreach (var stale in Directory.GetFiles(results, "*.xml"))
@@ -72,7 +68,6 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
             ["BACKUPOPS_TEST_PITR_TEMP"] = pitrTemp,
             ["BACKUPOPS_TEST_CLI"] = Path.ChangeExtension(BackupOpsCli.DllPath, null),
             ["BACKUPOPS_TEST_RESULTS"] = results,
-            ["BACKUPOPS_TEMP"] = temp,
             // The suites set what each test needs; nothing from the test host's own configuration leaks in.
             ["DATABASE_URL"] = null, ["BACKUPOPS_CLI"] = null, ["BACKUP_DIR"] = null, ["AWS_ENDPOINT_URL"] = null, ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["REDIS_URL"] = null, ["REDIS_PASSWORD"] = null, ["PGPASSWORD"] = null,
         };
