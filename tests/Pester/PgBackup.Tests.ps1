@@ -199,6 +199,26 @@ Describe 'Restore-PgBackup' {
         $err.CategoryInfo.Category | Should -Be 'InvalidData'
     }
 
+    It 'one target takes one backup per pipeline: -Latest over two databases restores the first and refuses the second (PgRestoreTargetAlreadyUsed)' {
+        $other = New-TestDatabase -Purpose 'pipe_other' -Events 3 -Attendees 7
+        $multi = Join-Path $TestDrive 'two-databases'
+        $null = Invoke-PgBackup -ConnectionString $script:url -Store $multi
+        $null = Invoke-PgBackup -ConnectionString (Get-TestPgUrl $other) -Store $multi
+        $target = New-TestDatabaseName 'pipe_one'
+        Register-TestDatabase $target
+        # -Force -Confirm:$false: before the refusal, the second restore replaced the first and the target held the last one.
+        $results = Get-PgBackup -Store $multi -Latest | Restore-PgBackup -ConnectionString $script:server -TargetDatabase $target -Force -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue
+        @($results).Count | Should -Be 1
+        @($failures).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'PgRestoreTargetAlreadyUsed,BackupOps.Commands.RestorePgBackupCommand'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $failures[0].Exception.Message | Should -Match '-Database'
+        Assert-PowerShellMessage $failures[0].Exception.Message
+        $restoredFrom = $results[0].SourceDatabase
+        $restoredFrom | Should -BeIn @($script:database, $other)
+        Invoke-TestSql $target 'SELECT count(*) FROM attendees' | Should -Be (Invoke-TestSql $restoredFrom 'SELECT count(*) FROM attendees')
+    }
+
     It 'per-item errors are non-terminating: one bad item in the pipeline, the next still restores' {
         $good = New-TestDatabaseName 'per_item'
         Register-TestDatabase $good

@@ -33,7 +33,7 @@ public sealed record PgRestoreRequest
     /// <summary>Database to restore into; default <c>&lt;source&gt;_restore</c>.</summary>
     public string? TargetDatabase { get; init; }
 
-    /// <summary>Replace a non-empty target (it is dropped and recreated).</summary>
+    /// <summary>Replace a non-empty target (the verified restore is swapped in, then the old database dropped).</summary>
     public bool Force { get; init; }
 
     /// <summary>pg_restore parallel jobs.</summary>

@@ -7,7 +7,7 @@ namespace BackupOps.Commands;
 
 /// <summary>
 /// <para type="synopsis">Restores a PostgreSQL backup into a database after verifying its SHA-256, then validates it.</para>
-/// <para type="description">The target is created when missing. A non-empty target is refused unless -Force (it is then dropped and recreated, after confirmation). A backup whose bytes do not match the manifest is refused before the target is touched. Validation compares schema counts with the manifest, exact row counts of critical tables, and runs smoke queries.</para>
+/// <para type="description">The target is created when missing. A non-empty target is refused unless -Force (after confirmation, the verified restore is then swapped in and the old database dropped). One target takes one backup per pipeline: a second backup piped to the same target is refused, so Get-PgBackup -Latest over a store of several databases cannot overwrite one restore with another. A backup whose bytes do not match the manifest is refused before the target is touched. Validation compares schema counts with the manifest, exact row counts of critical tables, and runs smoke queries.</para>
 /// </summary>
 [Cmdlet(VerbsData.Restore, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = ById)]
 [OutputType(typeof(PgRestoreResult))]
@@ -102,6 +102,10 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
     [Parameter]
     public string? TempDirectory { get; set; }
 
+    // Targets this pipeline has restored into (or started to): a second backup for one target would silently replace the
+    // first restore, and with -Force the target would end up holding whichever database came last.
+    private readonly Dictionary<string, string> _restoredTargets = new(StringComparer.Ordinal);
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -138,6 +142,17 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
             return;
         }
 
+        var backupName = ParameterSetName == ById ? $"backup {BackupId}" + (Database is null ? string.Empty : $" of {Database}") : plan.Description;
+        if (_restoredTargets.TryGetValue(plan.TargetDatabase, out var earlier))
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"'{plan.TargetDatabase}' already received {earlier} in this pipeline; {backupName} was not restored. Pipe one backup per target (Get-PgBackup -Database <name> -Latest), or omit -TargetDatabase so each database goes to <database>_restore."),
+                "PgRestoreTargetAlreadyUsed",
+                ErrorCategory.InvalidOperation,
+                plan.TargetDatabase));
+            return;
+        }
+
         if (plan.ReplacesExisting && !this.ConfirmHighImpact(
             $"{plan.Description}. The current contents of '{plan.TargetDatabase}' will be lost once the verified restore is swapped in. Continue?",
             "Replace a non-empty database",
@@ -147,6 +162,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
         }
 
         WriteVerbose($"{plan.Description}.");
+        _restoredTargets[plan.TargetDatabase] = backupName;
 
         var done = this.TryRun((progress, token) => PgRestoreEngine.RunAsync(Request(), progress, token), out var result);
         FlushReportingWarnings();
