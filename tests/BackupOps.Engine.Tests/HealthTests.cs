@@ -62,6 +62,16 @@ public sealed partial class HealthTests
         Assert.True(bare.ExitCode == 1 && bare.Stdout.Contains("justaname", StringComparison.Ordinal), bare.All);
         var empty = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_DIR"] = healthyStore }, "status", "--expect", "postgresql:");
         Assert.True(empty.ExitCode == 2 && empty.Stderr.Contains("'postgresql:' names no source", StringComparison.Ordinal), empty.All);
+
+        // A mistyped folder store is an error, not an empty store that status and pg list report as nothing wrong; reading creates nothing.
+        var missing = Path.Combine(work.Path, "no-such-store");
+        foreach (var args in new[] { new[] { "status" }, ["pg", "list"], ["redis", "list"] })
+        {
+            var run = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_DIR"] = missing }, args);
+            Assert.True(run.ExitCode != 0 && run.Stderr.Contains("[StoreNotFound]", StringComparison.Ordinal) && run.Stderr.Contains(missing, StringComparison.Ordinal), string.Join(' ', args) + ": " + run.All);
+        }
+
+        Assert.False(Path.Exists(missing));
     }
 
     [Fact]

@@ -93,6 +93,17 @@ Describe 'Get-BackupStatus' {
         ($status | Where-Object Source -eq 'never_backed_up').Status | Should -Be 'Missing'
     }
 
+    It 'bad input: a folder store that does not exist is StoreNotFound (ObjectNotFound), not an empty store that looks fine' {
+        $missing = Join-Path $TestDrive 'no-such-store'
+        $err = Get-CommandError { Get-BackupStatus -Store $missing -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'StoreNotFound,BackupOps.Commands.GetBackupStatusCommand'
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $err.Exception.Message | Should -Match ([regex]::Escape($missing))
+        Assert-PowerShellMessage $err.Exception.Message
+        (Get-CommandError { Get-PgBackup -Store $missing -ErrorAction Stop }).FullyQualifiedErrorId | Should -Be 'StoreNotFound,BackupOps.Commands.GetPgBackupCommand'
+        Test-Path $missing | Should -BeFalse
+    }
+
     It 'bad input: a store with an invalid bucket name is StoreBucketInvalid (InvalidArgument)' {
         $err = Get-CommandError { Get-BackupStatus -Store 's3://Bad_Bucket/pg' -ErrorAction Stop }
         $err.FullyQualifiedErrorId | Should -Be 'StoreBucketInvalid,BackupOps.Commands.GetBackupStatusCommand'

@@ -31,7 +31,7 @@ internal static class PgListCommand
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
+            await using var store = StoreLocation.OpenExisting(result.GetValue(common.Store), common.S3(result));
             if (result.GetValue(kind) is "base")
             {
                 return await ListBaseAsync(store, new BackupCatalog.Filter(result.GetValue(database), result.GetValue(since), result.GetValue(latest)), result.GetValue(common.Json), cancellationToken);

@@ -94,7 +94,7 @@ internal static class RedisCommands
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
+            await using var store = StoreLocation.OpenExisting(result.GetValue(common.Store), common.S3(result));
             var listing = await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, new BackupCatalog.Filter(result.GetValue(source), LatestOnly: result.GetValue(latest)), cancellationToken);
             if (result.GetValue(common.Json))
             {

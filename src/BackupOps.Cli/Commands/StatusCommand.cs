@@ -29,7 +29,7 @@ internal static class StatusCommand
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
+            await using var store = StoreLocation.OpenExisting(result.GetValue(common.Store), common.S3(result));
             var now = DateTimeOffset.UtcNow;
             var minutes = result.GetValue(interruptedAfter);
             if (double.IsNaN(minutes) || minutes < 0 || minutes > 10080)

@@ -49,6 +49,22 @@ public static partial class StoreLocation
         return new LocalDirectoryStore(spec);
     }
 
+    /// <summary>
+    /// Opens a store for reading its catalog (listings, status): a folder store that does not exist is
+    /// <c>StoreNotFound</c>, as a missing bucket is <c>S3BucketNotFound</c>. Read as an empty store, a mistyped path
+    /// made <c>status</c> report nothing wrong, so a monitor stayed green. Writing commands create the folder.
+    /// </summary>
+    public static IBackupStore OpenExisting(string? spec, S3StoreOptions? s3Options = null)
+    {
+        var store = Open(spec, s3Options);
+        if (store is LocalDirectoryStore folder && !Directory.Exists(folder.Root))
+        {
+            throw new BackupOpsException(BackupOpsErrorKind.NotFound, "StoreNotFound", $"The store folder '{folder.Root}' does not exist. Fix -Store / --store (or BACKUP_DIR); the first backup into a store creates it.") { Target = folder.Root };
+        }
+
+        return store;
+    }
+
     private static void RefuseLookalikes(string spec)
     {
         if (spec.Contains("://", StringComparison.Ordinal))

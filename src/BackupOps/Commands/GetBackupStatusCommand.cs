@@ -52,7 +52,7 @@ public sealed class GetBackupStatusCommand : StoreCmdlet
         if (!this.TryRun(
             async (_, token) =>
             {
-                await using var store = StoreLocation.Open(spec, this.S3Options());
+                await using var store = StoreLocation.OpenExisting(spec, this.S3Options());
                 var now = DateTimeOffset.UtcNow;
                 var statuses = await BackupStatusEngine.GetAsync(store, MaxAge, Expect, now, token);
                 if (metricsPath is not null)

@@ -54,7 +54,7 @@ public sealed class GetPgBackupCommand : StoreCmdlet
         if (!this.TryRun(
             async (_, token) =>
             {
-                await using var store = StoreLocation.Open(spec, this.S3Options());
+                await using var store = StoreLocation.OpenExisting(spec, this.S3Options());
                 return await BackupCatalog.ListAsync(store, filter, token);
             },
             out var listing))

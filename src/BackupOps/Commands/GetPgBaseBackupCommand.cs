@@ -63,7 +63,7 @@ public sealed class GetPgBaseBackupCommand : StoreCmdlet
                     Engine.Wal.ClusterName.Validate(cluster);
                 }
 
-                await using var store = StoreLocation.Open(spec, this.S3Options());
+                await using var store = StoreLocation.OpenExisting(spec, this.S3Options());
                 return await BackupCatalog.ListAsync<BaseBackupManifest>(store, BackupKind.PostgresBase, new BackupCatalog.Filter(cluster, since, latest), token);
             },
             out var listing))

@@ -48,7 +48,7 @@ public sealed class GetRedisSnapshotCommand : StoreCmdlet
         if (!this.TryRun(
             async (_, token) =>
             {
-                await using var store = StoreLocation.Open(spec, this.S3Options());
+                await using var store = StoreLocation.OpenExisting(spec, this.S3Options());
                 return await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, filter, token);
             },
             out var listing))
