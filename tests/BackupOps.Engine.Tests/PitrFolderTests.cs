@@ -127,12 +127,15 @@ public sealed class PitrFolderTests
                 await Task.Delay(400);
             }
 
-            // New connections wake the postmaster, which restarts the archiver no sooner than 10 s after it died.
+            // New connections wake the postmaster, which restarts the archiver no sooner than 10 s after it died. More WAL
+            // keeps pushes coming until both kills happened: when the first five pushes all finished before the killer's
+            // age threshold (a CI run), no push was left to kill and the test timed out.
             var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (!killer.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(60))
+            for (var i = 6; !killer.IsCompleted && waited.Elapsed < TimeSpan.FromSeconds(90); i++)
             {
-                await pg.ScalarAsync("SELECT 1");
-                await Task.Delay(200);
+                await pg.ExecuteAsync($"INSERT INTO events VALUES ({100_000 + i}, 'more')");
+                await pg.SwitchWalAsync();
+                await Task.Delay(500);
             }
 
             var killed = await killer.WaitAsync(TimeSpan.FromSeconds(5));

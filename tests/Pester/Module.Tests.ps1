@@ -41,7 +41,8 @@ Describe 'Import-Module' {
     }
 
     It 'loads the engine into its own AssemblyLoadContext, not the default one' {
-        Get-PgBackup -Store (Join-Path $TestDrive 'empty') | Should -BeNullOrEmpty
+        $empty = New-Item -ItemType Directory (Join-Path $TestDrive 'empty')
+        Get-PgBackup -Store $empty.FullName | Should -BeNullOrEmpty
         $engine = [System.AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'BackupOps.Engine' }
         [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($engine).Name | Should -Be 'BackupOps.Dependencies'
         $cmdlets = [BackupOps.Commands.GetPgBackupCommand].Assembly
