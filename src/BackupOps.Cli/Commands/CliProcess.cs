@@ -15,7 +15,11 @@ internal static class CliProcess
         return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(CliProcess).Assembly.Location] : [process];
     }
 
-    /// <summary>Starts this CLI detached with <paramref name="arguments"/>; its standard streams are not ours.</summary>
+    /// <summary>
+    /// Starts this CLI detached with <paramref name="arguments"/>; its standard streams are not ours. It gets only
+    /// the store's settings (<see cref="Engine.Tools.ChildEnvironment.ForStoreWorker"/>): never DATABASE_URL, PGPASSWORD
+    /// or the webhook URL that PostgreSQL's environment may hold.
+    /// </summary>
     public static void StartDetached(IEnumerable<string> arguments)
     {
         var self = SelfCommand();
@@ -23,6 +27,12 @@ internal static class CliProcess
         foreach (var argument in self.Skip(1).Concat(arguments))
         {
             info.ArgumentList.Add(argument);
+        }
+
+        info.Environment.Clear();
+        foreach (var (key, value) in Engine.Tools.ChildEnvironment.ForStoreWorker())
+        {
+            info.Environment[key] = value;
         }
 
         using var process = Process.Start(info);

@@ -56,7 +56,7 @@ public static class PgBackupEngine
         var manifestKey = BackupKeys.ManifestKey(request.Connection.Database, backupId);
 
         await using var writer = await store.BeginWriteAsync(dataKey, databaseBytes, cancellationToken).ConfigureAwait(false);
-        await using var dump = ProcessRunner.Start(pgDump, BuildDumpArguments(request, snapshotId), request.Connection.ToLibpqEnvironment(), redactor);
+        await using var dump = ProcessRunner.Start(pgDump, BuildDumpArguments(request, snapshotId), ChildEnvironment.ForLibpq(request.Connection), redactor);
         await using var encrypt = age is null ? null : ProcessRunner.Start(age, AgeTool.EncryptArguments(request.AgeRecipients), null, redactor, redirectInput: true);
         string sha256;
         long size;

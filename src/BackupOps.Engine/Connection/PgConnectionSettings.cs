@@ -29,6 +29,12 @@ public sealed record PgConnectionSettings
     /// <summary>libpq sslmode (disable, prefer, require, verify-ca, verify-full); null for the default.</summary>
     public string? SslMode { get; init; }
 
+    /// <summary>
+    /// True for a connection the operator gave (the default): its tools may use the operator's PGPASSWORD and libpq
+    /// settings. False for BackupOps' own disposable servers, which must never receive them.
+    /// </summary>
+    public bool FromOperator { get; init; } = true;
+
     /// <summary>A display form without the password: <c>postgresql://user@host:port/db</c>.</summary>
     public string Display => $"postgresql://{(Username is null ? string.Empty : Username + "@")}{Host}:{Port.ToString(CultureInfo.InvariantCulture)}/{Database}";
 

@@ -54,8 +54,8 @@ public static class BaseBackupEngine
 
         var inspector = new TarInspector();
         await using var writer = await store.BeginWriteAsync(dataKey, 0, cancellationToken).ConfigureAwait(false);
-        await using var basebackup = ProcessRunner.Start(tool, Arguments(request, backupId), request.Connection.ToLibpqEnvironment(), redactor, withoutStoreSecrets: true);
-        await using var encrypt = age is null ? null : ProcessRunner.Start(age, AgeTool.EncryptArguments(request.AgeRecipients), null, redactor, redirectInput: true, withoutStoreSecrets: true);
+        await using var basebackup = ProcessRunner.Start(tool, Arguments(request, backupId), ChildEnvironment.ForLibpq(request.Connection), redactor);
+        await using var encrypt = age is null ? null : ProcessRunner.Start(age, AgeTool.EncryptArguments(request.AgeRecipients), null, redactor, redirectInput: true);
         var sink = new HashingStoreStream(writer);
         string sha256;
         long size;

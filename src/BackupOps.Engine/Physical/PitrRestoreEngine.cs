@@ -193,7 +193,7 @@ public static class PitrRestoreEngine
                 throw BackupOpsException.InvalidInput("AgeIdentityMissing", $"Base backup {manifest.BackupId} is age-encrypted. Pass the identity file with -IdentityFile / --identity.");
             }
 
-            decrypt = Tools.ProcessRunner.Start(Tools.AgeTool.Find(), Tools.AgeTool.DecryptArguments(identityFile), null, new SecretRedactor(), redirectInput: true, withoutStoreSecrets: true);
+            decrypt = Tools.ProcessRunner.Start(Tools.AgeTool.Find(), Tools.AgeTool.DecryptArguments(identityFile), null, new SecretRedactor(), redirectInput: true);
             feed = PumpAsync(hashing, decrypt.Input, cancellationToken);
             plain = decrypt.Output;
         }
@@ -382,7 +382,7 @@ public static class PitrRestoreEngine
             paths.Add(envFile);
         }
 
-        await using var chown = Tools.ProcessRunner.Start(new Tools.ExternalTool("chown", "/bin/chown", string.Empty, 0), paths, null, new SecretRedactor(), withoutStoreSecrets: true);
+        await using var chown = Tools.ProcessRunner.Start(new Tools.ExternalTool("chown", "/bin/chown", string.Empty, 0), paths, null, new SecretRedactor());
         await chown.WaitForSuccessAsync("ChownFailed", $"Handing {dataDirectory} to the postgres user", CancellationToken.None).ConfigureAwait(false);
     }
 

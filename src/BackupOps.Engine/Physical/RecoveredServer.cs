@@ -74,7 +74,7 @@ internal sealed class RecoveredServer
     }
 
     /// <summary>Connection over the private socket as <paramref name="user"/>.</summary>
-    public PgConnectionSettings SocketConnection(string user, string database) => new() { Host = SocketDirectory, Port = Port, Username = user, Database = database };
+    public PgConnectionSettings SocketConnection(string user, string database) => new() { Host = SocketDirectory, Port = Port, Username = user, Database = database, FromOperator = false };
 
     /// <summary>Waits until recovery has ended and the server is promoted; throws with the server's own words when it stops instead.</summary>
     public async Task WaitForPromotionAsync(string user, TimeSpan timeout, CancellationToken cancellationToken)
@@ -187,7 +187,7 @@ internal sealed class RecoveredServer
 
     private static async Task RunAsync(string file, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        await using var process = ProcessRunner.Start(new ExternalTool(Path.GetFileName(file), file, string.Empty, 0), arguments, null, new SecretRedactor(), withoutStoreSecrets: true);
+        await using var process = ProcessRunner.Start(new ExternalTool(Path.GetFileName(file), file, string.Empty, 0), arguments, null, new SecretRedactor());
         _ = process.Output.CopyToAsync(Stream.Null, cancellationToken);
         await process.WaitForSuccessAsync("RecoveredServerFailed", $"Running {Path.GetFileName(arguments.Count > 3 && AsRoot ? arguments[3] : file)} for the recovered server", cancellationToken).ConfigureAwait(false);
     }

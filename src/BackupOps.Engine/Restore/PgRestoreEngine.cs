@@ -289,7 +289,7 @@ public static class PgRestoreEngine
             arguments.Add("--no-privileges");
         }
 
-        return new PgRestoreInvocation(pgRestore, arguments, request.TargetServer.WithDatabase(databaseName).ToLibpqEnvironment(), redactor, databaseName);
+        return new PgRestoreInvocation(pgRestore, arguments, ChildEnvironment.ForLibpq(request.TargetServer.WithDatabase(databaseName)), redactor, databaseName);
     }
 
     /// <summary>A file without a manifest: a plain custom-format dump, or a legacy .sql / .sql.gz script.</summary>

@@ -3,12 +3,12 @@ using System.Diagnostics;
 
 namespace BackupOps.Engine.Tools;
 
-/// <summary>Starts external tools with argument lists (no shell) and an explicit environment.</summary>
+/// <summary>
+/// Starts external tools with argument lists (no shell) and an environment built for each child: the
+/// <see cref="ChildEnvironment.Base"/> plus what the caller passes, never this process's own environment.
+/// </summary>
 public static class ProcessRunner
 {
-    /// <summary>Environment variables that hold store credentials.</summary>
-    public static readonly IReadOnlyList<string> StoreSecretVariables = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID", "BACKUPOPS_SSE_C_KEY"];
-
     /// <summary>Runs a short command and returns its standard output, or null when it cannot run or fails.</summary>
     public static string? RunToEnd(string path, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
@@ -36,25 +36,19 @@ public static class ProcessRunner
         }
     }
 
-    /// <summary>Starts a tool whose standard output (and optionally input) the caller streams.</summary>
+    /// <summary>
+    /// Starts a tool whose standard output (and optionally input) the caller streams. <paramref name="environment"/>
+    /// holds the only variables beyond the base the child gets (null: none).
+    /// </summary>
     public static ChildProcess Start(
         ExternalTool tool,
         IReadOnlyList<string> arguments,
         IReadOnlyDictionary<string, string>? environment,
         Errors.SecretRedactor redactor,
-        bool redirectInput = false,
-        bool withoutStoreSecrets = false)
+        bool redirectInput = false)
     {
         ArgumentNullException.ThrowIfNull(tool);
         var process = new Process { StartInfo = CreateStartInfo(tool.Path, arguments, environment, redirectInput) };
-        if (withoutStoreSecrets)
-        {
-            // A child that never talks to the store (pg_basebackup, age, a recovered server) gets none of its keys.
-            foreach (var name in StoreSecretVariables)
-            {
-                process.StartInfo.Environment.Remove(name);
-            }
-        }
 
         try
         {
@@ -92,12 +86,17 @@ public static class ProcessRunner
             info.ArgumentList.Add(argument);
         }
 
-        if (environment is not null)
+        // Least privilege: the child starts from the base, not from this process's environment (which may hold
+        // DATABASE_URL, S3 keys, the SSE-C key, a webhook URL).
+        info.Environment.Clear();
+        foreach (var (key, value) in ChildEnvironment.Base())
         {
-            foreach (var (key, value) in environment)
-            {
-                info.Environment[key] = value;
-            }
+            info.Environment[key] = value;
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
         }
 
         return info;
