@@ -113,7 +113,7 @@ public sealed class PitrFolderTests
             await pg.ExecuteAsync("CREATE TABLE events (id int PRIMARY KEY, note text NOT NULL)");
             var first = await pg.SwitchWalAsync();
             await pg.WaitArchivedAsync(first);
-            var backup = await BackupOpsCli.RunAsync(store, new Dictionary<string, string?>(), "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store);
+            var backup = await BackupOpsCli.RunAsync(store, pg.PasswordEnvironment(), "pg", "basebackup", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", store);
             Assert.True(backup.ExitCode == 0, backup.All);
 
             // kill -9 of archive_command at two points of its life while WAL is produced. PostgreSQL's archiver dies with it
@@ -152,10 +152,10 @@ public sealed class PitrFolderTests
             // A push killed while writing leaves a partial file; the retry replaces it, so none is left.
             Assert.Empty(Directory.GetFiles(Path.Combine(store, "wal"), "*.partial", SearchOption.AllDirectories));
 
-            var check = await BackupOpsCli.RunAsync(store, new Dictionary<string, string?>(), "pg", "wal", "setup", "--check", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store);
+            var check = await BackupOpsCli.RunAsync(store, pg.PasswordEnvironment(), "pg", "wal", "setup", "--check", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", store);
             Assert.True(check.ExitCode == 0, check.All);
             Assert.Contains("segment archived", check.Stdout, StringComparison.Ordinal);
-            var wrongCluster = await BackupOpsCli.RunAsync(store, new Dictionary<string, string?>(), "pg", "wal", "setup", "--check", "--database-url", pg.Url(), "--cluster", "someone-else", "--store", store);
+            var wrongCluster = await BackupOpsCli.RunAsync(store, pg.PasswordEnvironment(), "pg", "wal", "setup", "--check", "--database-url", pg.OptionUrl(), "--cluster", "someone-else", "--store", store);
             Assert.True(wrongCluster.ExitCode == 1, wrongCluster.All);
             Assert.Contains("FAIL  archive_command", wrongCluster.Stdout, StringComparison.Ordinal);
             Assert.DoesNotContain(pg.Password, check.All + backup.All, StringComparison.Ordinal);

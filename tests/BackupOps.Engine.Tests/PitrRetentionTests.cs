@@ -17,13 +17,13 @@ public sealed class PitrRetentionTests
         try
         {
             await using var pg = await ArchivingPostgres.StartAsync("pitr-retention", $"--store {store}");
-            var env = new Dictionary<string, string?>();
+            var env = pg.PasswordEnvironment();
             var ids = new List<string>();
             for (var i = 0; i < 2; i++)
             {
                 await pg.ExecuteAsync($"CREATE TABLE t{i} AS SELECT g FROM generate_series(1, 20000) g");
                 await pg.WaitArchivedAsync(await pg.SwitchWalAsync());
-                var backup = await BackupOpsCli.RunAsync(store, env, "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store, "--json");
+                var backup = await BackupOpsCli.RunAsync(store, env, "pg", "basebackup", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", store, "--json");
                 Assert.True(backup.ExitCode == 0, backup.All);
                 ids.Add(JsonDocument.Parse(backup.Stdout).RootElement.GetProperty("manifest").GetProperty("backupId").GetString()!);
             }
@@ -59,7 +59,7 @@ public sealed class PitrRetentionTests
 
             // Status: the RPO right now (age of the newest segment), pg_stat_archiver, the window; Stale past the RPO.
             var metrics = Path.Combine(store, "metrics.prom");
-            var status = await BackupOpsCli.RunAsync(store, env, "status", "--store", store, "--cluster", pg.Cluster, "--database-url", pg.Url(), "--metrics-file", metrics, "--json");
+            var status = await BackupOpsCli.RunAsync(store, env, "status", "--store", store, "--cluster", pg.Cluster, "--database-url", pg.OptionUrl(), "--metrics-file", metrics, "--json");
             Assert.True(status.ExitCode == 0, status.All);
             var archive = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("walArchives")[0];
             Assert.Equal("healthy", archive.GetProperty("state").GetString());

@@ -64,7 +64,7 @@ internal sealed class CommonOptions
     }
 
     public PgConnectionSettings Connection(ParseResult result) =>
-        PgConnectionSettings.Parse(result.GetValue(DatabaseUrl) ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
+        OptionSecrets.PgOrEnvironment(result.GetValue(DatabaseUrl), "--database-url");
 
     public S3StoreOptions S3(ParseResult result)
     {

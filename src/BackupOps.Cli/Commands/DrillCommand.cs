@@ -33,6 +33,8 @@ internal static class DrillCommand
             }
             else
             {
+                // Options first: a password on the command line is refused before any file is read.
+                var targetServer = result.GetValue(targetConnection) is { } target ? OptionSecrets.Pg(target, "--target-connection") : null;
                 var path = result.GetValue(config) ?? throw Engine.Errors.BackupOpsException.InvalidInput("DrillConfigMissing", "Give the drill definition with --config (or try --demo). 'backupops drill init --output drill.json' writes a starting point.");
                 var definition = DrillConfig.Load(path);
                 report = await DrillRunner.RunAsync(
@@ -41,7 +43,7 @@ internal static class DrillCommand
                         Config = definition,
                         S3 = common.S3(result),
                         DryRun = result.GetValue(dryRun),
-                        TargetConnection = result.GetValue(targetConnection) is { } target ? Engine.Connection.PgConnectionSettings.Parse(target) : null,
+                        TargetConnection = targetServer,
                         TempDirectory = result.GetValue(tempDir),
                         FetchCommand = CliProcess.SelfCommand(),
                     },

@@ -104,8 +104,9 @@ internal static class PgListCommand
 
     private static async Task ListLeftoversAsync(CommonOptions common, ParseResult result, IBackupStore store, CatalogListing<Engine.Manifest.BackupManifest> listing, string? tempDirectory, CancellationToken cancellationToken)
     {
-        var url = result.GetValue(common.DatabaseUrl) ?? Environment.GetEnvironmentVariable("DATABASE_URL");
-        var databases = string.IsNullOrWhiteSpace(url) ? null : await LeftoverDatabases.ListAsync(PgConnectionSettings.Parse(url), null, await LeftoverDatabases.AnnouncedByRunsAsync(store, cancellationToken), cancellationToken);
+        var option = result.GetValue(common.DatabaseUrl);
+        var url = option ?? Environment.GetEnvironmentVariable("DATABASE_URL");
+        var databases = string.IsNullOrWhiteSpace(url) ? null : await LeftoverDatabases.ListAsync(option is null ? PgConnectionSettings.Parse(url) : OptionSecrets.Pg(option, "--database-url"), null, await LeftoverDatabases.AnnouncedByRunsAsync(store, cancellationToken), cancellationToken);
         var folders = TempLeftovers.List(tempDirectory);
         if (result.GetValue(common.Json))
         {

@@ -27,8 +27,9 @@ internal static class PgWalSetupCommand
 
         command.SetAction(async (result, cancellationToken) =>
         {
-            var url = result.GetValue(common.DatabaseUrl) ?? Environment.GetEnvironmentVariable("DATABASE_URL");
-            var connection = string.IsNullOrWhiteSpace(url) ? null : Engine.Connection.PgConnectionSettings.Parse(url);
+            var option = result.GetValue(common.DatabaseUrl);
+            var url = option ?? Environment.GetEnvironmentVariable("DATABASE_URL");
+            var connection = string.IsNullOrWhiteSpace(url) ? null : option is null ? Engine.Connection.PgConnectionSettings.Parse(url) : OptionSecrets.Pg(option, "--database-url");
             var name = ClusterName.Validate(result.GetValue(cluster) ?? (connection is null ? null : ClusterName.Default(connection.Host, connection.Port)));
             var storeSpec = result.GetValue(common.Store) ?? Engine.Stores.StoreLocation.DefaultSpec;
             var isS3 = storeSpec.Contains("://", StringComparison.Ordinal);

@@ -53,7 +53,7 @@ internal static class RedisCommands
             var snapshot = await RedisSnapshotEngine.RunAsync(
                 new RedisSnapshotRequest
                 {
-                    Connection = RedisConnectionSettings.Parse(result.GetValue(url)),
+                    Connection = OptionSecrets.Redis(result.GetValue(url), "--redis-url"),
                     Store = result.GetValue(common.Store),
                     S3 = common.S3(result),
                     SourceName = result.GetValue(source),
@@ -156,7 +156,7 @@ internal static class RedisCommands
                 Latest = result.GetValue(latest),
                 SourceName = result.GetValue(source),
                 Mode = result.GetValue(mode),
-                Target = result.GetValue(target) is { } url ? RedisConnectionSettings.Parse(url) : null,
+                Target = result.GetValue(target) is { } url ? OptionSecrets.Redis(url, "--target") : null,
                 KeepRunning = result.GetValue(keepRunning),
                 Replace = result.GetValue(replace),
                 ExpectKeys = result.GetValue(expectKey) ?? [],

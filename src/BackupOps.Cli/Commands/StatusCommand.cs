@@ -44,7 +44,7 @@ internal static class StatusCommand
                     MaxAge = TimeSpan.FromHours(result.GetValue(maxAge)),
                     Expected = result.GetValue(expect) ?? [],
                     InterruptedAfter = TimeSpan.FromMinutes(minutes),
-                    Server = result.GetValue(wal.Server) is { Length: > 0 } url ? Engine.Connection.PgConnectionSettings.Parse(url) : null,
+                    Server = result.GetValue(wal.Server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url") : null,
                     TempDirectory = result.GetValue(tempDir),
                 },
                 now,

@@ -83,13 +83,14 @@ public sealed class InterruptedRunTests
         var scratch = (string)(await Pg.ScalarAsync("postgres", $"SELECT datname FROM pg_database WHERE datname LIKE '{target}_restoring_%'"))!;
         Assert.NotEmpty(Directory.EnumerateDirectories(temp));
 
-        var status = await BackupOpsCli.RunAsync(work.Path, env, "status", "--interrupted-after-minutes", "0", "--database-url", Pg.Url("postgres"), "--json");
+        env["PGPASSWORD"] = Pg.Password;
+        var status = await BackupOpsCli.RunAsync(work.Path, env, "status", "--interrupted-after-minutes", "0", "--database-url", Pg.OptionUrl("postgres"), "--json");
         var leftovers = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("leftovers").EnumerateArray().Select(l => l.GetString()!).ToList();
         Assert.Contains(leftovers, l => l.Contains("never finished", StringComparison.Ordinal) && l.Contains(scratch, StringComparison.Ordinal));
         Assert.Contains(leftovers, l => l.StartsWith("database " + scratch, StringComparison.Ordinal));
         Assert.Contains(leftovers, l => l.StartsWith("temporary folder " + temp, StringComparison.Ordinal) && l.Contains(backup.BackupId, StringComparison.Ordinal));
 
-        var prune = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "14", "--leftover-grace-hours", "0", "--database-url", Pg.Url("postgres"));
+        var prune = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "14", "--leftover-grace-hours", "0", "--database-url", Pg.OptionUrl("postgres"));
         Assert.True(prune.ExitCode == 0, prune.All);
         Assert.False(await Pg.DatabaseExistsAsync(scratch));
         Assert.Empty(Directory.EnumerateDirectories(temp));

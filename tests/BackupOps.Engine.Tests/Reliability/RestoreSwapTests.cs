@@ -70,11 +70,12 @@ public sealed class RestoreSwapTests
         Assert.Contains(leftoverName, again.Stderr, StringComparison.Ordinal);
         Assert.Equal(newData, await SampleDatabase.FingerprintAsync(Pg, target));
 
-        var dry = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "14", "--leftover-grace-hours", "0", "--database-url", Pg.Url("postgres"), "--dry-run");
+        env["PGPASSWORD"] = Pg.Password;
+        var dry = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "14", "--leftover-grace-hours", "0", "--database-url", Pg.OptionUrl("postgres"), "--dry-run");
         Assert.True(dry.ExitCode == 0, dry.All);
         Assert.Contains($"would remove {leftoverName}", dry.Stdout, StringComparison.Ordinal);
         Assert.True(await Pg.DatabaseExistsAsync(leftoverName));
-        var prune = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "14", "--leftover-grace-hours", "0", "--database-url", Pg.Url("postgres"));
+        var prune = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "14", "--leftover-grace-hours", "0", "--database-url", Pg.OptionUrl("postgres"));
         Assert.True(prune.ExitCode == 0, prune.All);
         Assert.False(await Pg.DatabaseExistsAsync(leftoverName));
         Assert.Equal(newData, await SampleDatabase.FingerprintAsync(Pg, target));
@@ -89,7 +90,7 @@ public sealed class RestoreSwapTests
 
         await Pg.ExecuteAsync("postgres", $"COMMENT ON DATABASE \"{lookalike}\" IS 'not made by BackupOps'");
 
-        var prune = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_DIR"] = Path.Combine(work.Path, "backups") }, "pg", "prune", "--retention-days", "14", "--database-url", Pg.Url("postgres"));
+        var prune = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_DIR"] = Path.Combine(work.Path, "backups"), ["PGPASSWORD"] = Pg.Password }, "pg", "prune", "--retention-days", "14", "--database-url", Pg.OptionUrl("postgres"));
 
         Assert.True(prune.ExitCode == 0, prune.All);
         Assert.Contains($"left alone: {lookalike}", prune.Stderr, StringComparison.Ordinal);

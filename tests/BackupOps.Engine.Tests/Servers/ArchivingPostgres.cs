@@ -42,6 +42,12 @@ public sealed class ArchivingPostgres : IAsyncDisposable
 
     public string Url(string database = "postgres") => $"postgresql://postgres:{Uri.EscapeDataString(Password)}@127.0.0.1:{Port}/{database}";
 
+    /// <summary>The URL for a command-line option: without the password, which backupops refuses there (PGPASSWORD has it).</summary>
+    public string OptionUrl(string database = "postgres") => $"postgresql://postgres@127.0.0.1:{Port}/{database}";
+
+    /// <summary>The environment giving <see cref="OptionUrl"/> its password.</summary>
+    public Dictionary<string, string?> PasswordEnvironment() => new() { ["PGPASSWORD"] = Password };
+
     /// <summary>A folder the server's user can write (the folder store archive_command writes to).</summary>
     public static string NewSharedFolder(string purpose)
     {

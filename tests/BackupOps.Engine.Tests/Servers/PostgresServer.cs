@@ -39,6 +39,9 @@ public sealed class PostgresServer
 
     public string Url(string database) => $"postgresql://postgres:{Uri.EscapeDataString(Password)}@127.0.0.1:{Port}/{database}";
 
+    /// <summary>The URL for a command-line option: without the password, which backupops refuses there (PGPASSWORD has it).</summary>
+    public string OptionUrl(string database) => $"postgresql://postgres@127.0.0.1:{Port}/{database}";
+
     public string NewDatabaseName(string purpose) => $"{purpose}_{Interlocked.Increment(ref _databaseCounter)}_{Environment.ProcessId}";
 
     public async Task<string> CreateDatabaseAsync(string purpose)
