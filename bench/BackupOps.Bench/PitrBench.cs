@@ -50,13 +50,13 @@ internal static class PitrBench
             // archive_command is set with ALTER SYSTEM per scenario: a -c on the command line would win over it.
             await using var pg = await DisposablePostgres.StartAsync(15, work, "-c wal_level=replica -c archive_mode=on -c max_wal_senders=4 -c max_wal_size=4GB", CancellationToken.None);
             var data = Path.Combine(pg.Root, "data");
-            var psql = $"/usr/lib/postgresql/15/bin/psql -X -q -At -h {pg.Root} -p {pg.Port} -U postgres";
+            var psql = $"/usr/lib/postgresql/15/bin/psql -X -q -At -h {pg.SocketDirectory} -p {pg.Port} -U postgres";
             string Psql(string sql, string db = "postgres") => $"{psql} -d {db} -c \"{sql}\"";
             string ArchiveWith(string command) => Psql($"ALTER SYSTEM SET archive_command = '{command.Replace("'", "''", StringComparison.Ordinal)}'") + " && " + Psql("SELECT pg_reload_conf()");
             void SetArchive(string command) => Sh(ArchiveWith(command));
             var pgbr = Path.Combine(work, "pgbackrest");
             Directory.CreateDirectory(pgbr);
-            await File.WriteAllTextAsync(Path.Combine(pgbr, "pgbackrest.conf"), $"[global]\nrepo1-path={pgbr}/repo\ncompress-type=zst\ncompress-level=1\nlog-level-console=warn\nlog-level-file=off\nlock-path={pgbr}/lock\nspool-path={pgbr}/spool\nstart-fast=y\n\n[bench]\npg1-path={data}\npg1-port={pg.Port}\npg1-socket-path={pg.Root}\n");
+            await File.WriteAllTextAsync(Path.Combine(pgbr, "pgbackrest.conf"), $"[global]\nrepo1-path={pgbr}/repo\ncompress-type=zst\ncompress-level=1\nlog-level-console=warn\nlog-level-file=off\nlock-path={pgbr}/lock\nspool-path={pgbr}/spool\nstart-fast=y\n\n[bench]\npg1-path={data}\npg1-port={pg.Port}\npg1-socket-path={pg.SocketDirectory}\n");
             Sh(root ? $"chown -R postgres:postgres {pgbr}" : "true");
             var br = $"pgbackrest --config={pgbr}/pgbackrest.conf --stanza=bench";
             var brPush = $"{br} --pg1-path={Path.Combine(work, "pg1")}";
@@ -125,7 +125,7 @@ internal static class PitrBench
             report.Append("\nOne sync push, the engine's own timings (ms): `").Append(timing.Replace("\n", " ", StringComparison.Ordinal).Trim()).Append("`\n\n");
 
             // B. Archive lag under a pgbench write load.
-            Sh($"/usr/lib/postgresql/15/bin/pgbench -i -q -s 10 -h {pg.Root} -p {pg.Port} -U postgres postgres > /dev/null 2>&1");
+            Sh($"/usr/lib/postgresql/15/bin/pgbench -i -q -s 10 -h {pg.SocketDirectory} -p {pg.Port} -U postgres postgres > /dev/null 2>&1");
             report.Append(CultureInfo.InvariantCulture, $"## Archive lag under `pgbench -c 2 -N -T {pgbenchSeconds}` (sampled every 0.5 s: segments waiting in archive_status/*.ready)\n\n| archive_command | segments written | max waiting | mean waiting | last segment archived after the load s |\n| --- | --- | --- | --- | --- |\n");
             foreach (var (name, command) in new[]
             {
@@ -139,7 +139,7 @@ internal static class PitrBench
                 Console.Error.WriteLine($"lag: {name}");
                 var before = Measure.Capture(Psql("SELECT pg_walfile_name(pg_current_wal_lsn())"), env).Trim();
                 var sampler = Task.Run(() => SampleReady(Path.Combine(data, "pg_wal", "archive_status"), TimeSpan.FromSeconds(pgbenchSeconds)));
-                Sh($"/usr/lib/postgresql/15/bin/pgbench -c 2 -N -T {pgbenchSeconds} -h {pg.Root} -p {pg.Port} -U postgres postgres > /dev/null 2>&1");
+                Sh($"/usr/lib/postgresql/15/bin/pgbench -c 2 -N -T {pgbenchSeconds} -h {pg.SocketDirectory} -p {pg.Port} -U postgres postgres > /dev/null 2>&1");
                 var samples = await sampler;
                 var last = Measure.Capture(Psql("SELECT pg_walfile_name(pg_current_wal_lsn())"), env).Trim();
                 var drained = Measure.Run($"for i in $(seq 1 1200); do [ -z \"$(ls {data}/pg_wal/archive_status/*.ready 2>/dev/null)\" ] && exit 0; sleep 0.1; done; exit 1", env);
@@ -151,22 +151,22 @@ internal static class PitrBench
             Sh(prepare);
 
             // C. Base backup and time to a queryable server for the dataset.
-            Sh($"/usr/lib/postgresql/15/bin/createdb -h {pg.Root} -p {pg.Port} -U postgres bench");
+            Sh($"/usr/lib/postgresql/15/bin/createdb -h {pg.SocketDirectory} -p {pg.Port} -U postgres bench");
             Console.Error.WriteLine($"generating {size} MB ...");
             await DatasetGenerator.GenerateAsync(pg.Connection.WithDatabase("bench"), size, seed: 42);
             Sh(Psql("DROP TABLE filler") + " && " + Psql("DROP TABLE IF EXISTS pgbench_accounts, pgbench_branches, pgbench_history, pgbench_tellers") + " && " + Psql("CHECKPOINT"));
             var dbSize = Measure.Capture(Psql("SELECT pg_size_pretty(sum(pg_database_size(datname))) FROM pg_database"), env).Trim();
-            var url = $"postgresql://postgres@127.0.0.1:{pg.Port}";
+            string Url(string database) => $"'{pg.ConnectionString(database)}'";
             var restoreTemp = Path.Combine(work, "restore-tmp");
             var target = Path.Combine(work, "pgbr-target");
             var physical = new (string Name, string Group, string Command, string? Before)[]
             {
-                ("BackupOps `pg basebackup` → folder (zstd 1)", "backup", $"{bo} pg basebackup --database-url {url}/postgres --cluster bench --store {store}", $"rm -rf {store}/pgbase"),
+                ("BackupOps `pg basebackup` → folder (zstd 1)", "backup", $"{bo} pg basebackup --database-url {Url("postgres")} --cluster bench --store {store}", $"rm -rf {store}/pgbase"),
                 ("BackupOps `pg restore --to-latest` (folder) → validated server", "restore", $"{bo} pg restore --cluster bench --store {store} --to-latest --temp-dir {restoreTemp} --database bench --smoke 'SELECT count(*) FROM events => > 0'", $"rm -rf {restoreTemp} && mkdir -p {restoreTemp}"),
                 ("pgBackRest `backup --type=full` (zst 1)", "backup", AsPostgres($"{br} backup --type=full"), ArchiveWith($"{br} archive-push %p")),
                 ("pgBackRest `restore` → started → queryable", "restore", AsPostgres($"{br} restore --pg1-path={target} --archive-mode=off --type=default && /usr/lib/postgresql/15/bin/pg_ctl -D {target} -o \"-p {pg.Port + 1} -c unix_socket_directories={target}\" -l {target}/log -w -t 600 start > /dev/null && until [ \"$(/usr/lib/postgresql/15/bin/psql -X -At -h {target} -p {pg.Port + 1} -U postgres -d bench -c \"SELECT NOT pg_is_in_recovery() AND count(*) > 0 FROM events\" 2>/dev/null)\" = t ]; do sleep 0.1; done; /usr/lib/postgresql/15/bin/pg_ctl -D {target} -m immediate stop > /dev/null"), $"rm -rf {target}"),
-                ("BackupOps `pg backup` (logical, for the next row)", "setup", $"{bo} pg backup --database-url {url}/bench --store {store}", $"rm -rf {store}/pg"),
-                ("BackupOps `pg restore --jobs 2` (logical, folder) → validated", "restore", $"{bo} pg restore --database-url {url}/bench --store {store} --latest --target-database bench_logical --force --jobs 2 --smoke 'SELECT count(*) FROM events => > 0'", null),
+                ("BackupOps `pg backup` (logical, for the next row)", "setup", $"{bo} pg backup --database-url {Url("bench")} --store {store}", $"rm -rf {store}/pg"),
+                ("BackupOps `pg restore --jobs 2` (logical, folder) → validated", "restore", $"{bo} pg restore --database-url {Url("bench")} --store {store} --latest --target-database bench_logical --force --jobs 2 --smoke 'SELECT count(*) FROM events => > 0'", null),
             };
             report.Append(CultureInfo.InvariantCulture, $"## {size} MB dataset (all databases {dbSize}): base backup, and nothing to a queryable server\n\n| Scenario | Wall s | CPU s | vs pgBackRest |\n| --- | --- | --- | --- |\n");
             var medians = new Dictionary<string, double>();

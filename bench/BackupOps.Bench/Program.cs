@@ -86,7 +86,7 @@ try
     var recipient = File.ReadAllText(Path.Combine(ageDir, "recipient.txt")).Trim();
     var env = new Dictionary<string, string>
     {
-        ["PGHOST"] = "127.0.0.1", ["PGPORT"] = postgres.Port.ToString(CultureInfo.InvariantCulture), ["PGUSER"] = "postgres",
+        ["PGHOST"] = postgres.SocketDirectory, ["PGPORT"] = postgres.Port.ToString(CultureInfo.InvariantCulture), ["PGUSER"] = "postgres",
         ["AWS_ENDPOINT_URL"] = $"http://127.0.0.1:{rgwPort}", ["AWS_ACCESS_KEY_ID"] = "backupopstestkey", ["AWS_SECRET_ACCESS_KEY"] = "backupopstestsecret", ["AWS_REGION"] = "us-east-1",
         ["BACKUPOPS_S3_PROVIDER"] = "generic",
     };
@@ -110,14 +110,14 @@ try
         {
             ("raw pg_dump -Fc -f file", "backup", $"'{bin}/pg_dump' -Fc -f {dir}/raw.dump {db}", $"rm -f {dir}/raw.dump"),
             ("seed: pg_dump | gzip -9 > tmp; upload", "backup", $"'{bin}/pg_dump' {db} | gzip -9 > {dir}/seed.sql.gz && {curlPut}", null),
-            ("BackupOps → folder", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store {dir}/store", $"rm -rf {dir}/store"),
-            ("BackupOps → RGW", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size}", EmptyPrefix($"bo{size}/")),
-            ("BackupOps → RGW, age", "backup", $"{bo} pg backup --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/age{size} --recipient {recipient}", EmptyPrefix($"age{size}/")),
+            ("BackupOps → folder", "backup", $"{bo} pg backup --database-url '{postgres.ConnectionString(db)}' --store {dir}/store", $"rm -rf {dir}/store"),
+            ("BackupOps → RGW", "backup", $"{bo} pg backup --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/bo{size}", EmptyPrefix($"bo{size}/")),
+            ("BackupOps → RGW, age", "backup", $"{bo} pg backup --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/age{size} --recipient {recipient}", EmptyPrefix($"age{size}/")),
             ("raw pg_restore -j 1 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r1 -j 1 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r1 && '{bin}/createdb' {db}_r1"),
             ("raw pg_restore -j 2 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r2 -j 2 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r2 && '{bin}/createdb' {db}_r2"),
             ("seed: gunzip -c | psql", "restore", $"gunzip -c {dir}/seed.sql.gz | '{bin}/psql' -q -o /dev/null -d {db}_r3", $"'{bin}/dropdb' --if-exists {db}_r3 && '{bin}/createdb' {db}_r3"),
-            ("BackupOps ← RGW, --jobs 1", "restore", $"{bo} pg restore --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r4 --force", null),
-            ("BackupOps ← RGW, --jobs 2", "restore", $"{bo} pg restore --database-url postgresql://postgres@127.0.0.1:{postgres.Port}/{db} --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r5 --force --jobs 2", null),
+            ("BackupOps ← RGW, --jobs 1", "restore", $"{bo} pg restore --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r4 --force", null),
+            ("BackupOps ← RGW, --jobs 2", "restore", $"{bo} pg restore --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r5 --force --jobs 2", null),
         };
         var results = new Dictionary<string, List<Measurement>>();
         var selected = scenarios.Where(sc => only.Count == 0 || only.Any(o => sc.Name.Contains(o, StringComparison.Ordinal))).ToList();

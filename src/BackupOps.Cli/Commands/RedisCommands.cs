@@ -180,7 +180,7 @@ internal static class RedisCommands
             }
             else
             {
-                Console.Out.WriteLine($"Restored {restored.SnapshotId} of '{restored.Source}' ({restored.Mode}) at {restored.Endpoint}{(restored.KeptRunning ? $" — still running; stop it with: redis-cli -p {restored.Endpoint.Split(':')[1]} shutdown nosave; data in {restored.SandboxDirectory}" : string.Empty)}");
+                Console.Out.WriteLine($"Restored {restored.SnapshotId} of '{restored.Source}' ({restored.Mode}) at {restored.Endpoint}{(restored.KeptRunning ? $" — still running; its password is in {restored.PasswordFile} (0600): REDISCLI_AUTH=$(cat {restored.PasswordFile}) redis-cli -p {restored.Endpoint.Split(':')[1]}; stop it with: REDISCLI_AUTH=$(cat {restored.PasswordFile}) redis-cli -p {restored.Endpoint.Split(':')[1]} shutdown nosave; data in {restored.SandboxDirectory}" : string.Empty)}");
                 foreach (var check in restored.Checks)
                 {
                     Console.Out.WriteLine($"  {check.Outcome.ToString().ToUpperInvariant(),-7} {check.Name}: {check.Detail}");

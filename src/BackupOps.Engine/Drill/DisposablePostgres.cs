@@ -9,33 +9,57 @@ namespace BackupOps.Engine.Drill;
 
 /// <summary>
 /// A throw-away PostgreSQL for restore tests (the seed's "docker run --rm postgres" without Docker): initdb in a
-/// temporary dir, pg_ctl on a free 127.0.0.1 port, trust authentication on loopback only, the server's major
-/// version chosen to match the backup. PostgreSQL refuses to run as root, so as root it runs as the postgres user.
+/// private (0700) temporary dir, the server's major version chosen to match the backup. It has no TCP listener at
+/// all: it listens only on a Unix socket in its own 0700 folder, so no other local user can reach it (it holds a
+/// restored copy of production data, and a superuser session could run COPY ... TO PROGRAM). Trust authentication on
+/// that socket is safe for the same reason. PostgreSQL refuses to run as root, so as root it runs as the postgres user.
 /// </summary>
 public sealed class DisposablePostgres : IAsyncDisposable
 {
     private static readonly string[] SystemDirectories = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"];
     private readonly string _bin;
 
-    private DisposablePostgres(string root, string bin, int port, int major)
+    private DisposablePostgres(string root, string bin, int port, int major, string socketDirectory)
     {
         Root = root;
         _bin = bin;
         Port = port;
         MajorVersion = major;
+        SocketDirectory = socketDirectory;
     }
 
-    /// <summary>The instance's folder.</summary>
+    /// <summary>The instance's folder (0700).</summary>
     public string Root { get; }
 
-    /// <summary>Port on 127.0.0.1.</summary>
+    /// <summary>The port number its socket is named after (<c>.s.PGSQL.&lt;port&gt;</c>); nothing listens on TCP.</summary>
     public int Port { get; }
+
+    /// <summary>The 0700 folder holding its Unix socket (short: a socket path has at most 107 bytes).</summary>
+    public string SocketDirectory { get; }
 
     /// <summary>Server major version.</summary>
     public int MajorVersion { get; }
 
-    /// <summary>Connection settings (user postgres, no password: trust on loopback).</summary>
-    public PgConnectionSettings Connection => new() { Host = "127.0.0.1", Port = Port, Username = "postgres", Database = "postgres" };
+    /// <summary>Connection settings: user postgres over the private socket (trust: only this user and root can reach it).</summary>
+    public PgConnectionSettings Connection => new() { Host = SocketDirectory, Port = Port, Username = "postgres", Database = "postgres", FromOperator = false };
+
+    /// <summary>A libpq connection string for tools and the CLI (key=value; the socket folder as host).</summary>
+    public string ConnectionString(string database) => $"host={SocketDirectory} port={Port.ToString(CultureInfo.InvariantCulture)} user=postgres dbname={database}";
+
+    /// <summary>A new 0700 folder for a server's socket under /tmp (or a short temp root): a socket path has at most 107 bytes.</summary>
+    internal static string CreateSocketDirectory()
+    {
+        var tempRoot = Path.GetTempPath().Length <= 60 ? Path.GetTempPath() : "/tmp";
+        string socket;
+        do
+        {
+            socket = Path.Combine(tempRoot, "bo-pg-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6)).ToLowerInvariant());
+        }
+        while (Path.Exists(socket));
+
+        Wal.PrivateFiles.CreateDirectory(socket);
+        return socket;
+    }
 
     /// <summary>Starts an instance whose major version is at least <paramref name="minimumMajor"/> (the exact one when installed).</summary>
     public static Task<DisposablePostgres> StartAsync(int minimumMajor, string? tempRoot, CancellationToken cancellationToken) =>
@@ -46,18 +70,19 @@ public sealed class DisposablePostgres : IAsyncDisposable
     {
         var (bin, major) = FindServer(minimumMajor);
         var root = Restore.VerifiedSource.CreateTempDirectory(tempRoot, "drill-postgres");
+        var socket = CreateSocketDirectory();
         var asRoot = System.Environment.UserName == "root";
-        if (asRoot)
-        {
-            await RunAsync("chown", ["-R", "postgres:postgres", root], cancellationToken).ConfigureAwait(false);
-        }
-
         var port = FreePort();
-        var instance = new DisposablePostgres(root, bin, port, major);
+        var instance = new DisposablePostgres(root, bin, port, major, socket);
         try
         {
-            await instance.RunServerToolAsync("initdb", ["-D", instance.DataDirectory, "-U", "postgres", "--auth=trust", "--no-locale", "-E", "UTF8", "--no-sync"], cancellationToken).ConfigureAwait(false);
-            var options = $"-p {port.ToString(CultureInfo.InvariantCulture)} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off -c full_page_writes=off" + (serverOptions is null ? string.Empty : " " + serverOptions);
+            if (asRoot)
+            {
+                await RunAsync("chown", ["-R", "postgres:postgres", root, socket], cancellationToken).ConfigureAwait(false);
+            }
+
+            await instance.RunServerToolAsync("initdb", ["-D", instance.DataDirectory, "-U", "postgres", "--auth-local=trust", "--auth-host=reject", "--no-locale", "-E", "UTF8", "--no-sync"], cancellationToken).ConfigureAwait(false);
+            var options = $"-p {port.ToString(CultureInfo.InvariantCulture)} -c listen_addresses= -c unix_socket_directories={socket} -c unix_socket_permissions=0700 -c fsync=off -c full_page_writes=off" + (serverOptions is null ? string.Empty : " " + serverOptions);
             await instance.RunServerToolAsync("pg_ctl", ["-D", instance.DataDirectory, "-o", options, "-l", Path.Combine(root, "server.log"), "-w", "-t", "120", "start"], cancellationToken).ConfigureAwait(false);
             return instance;
         }
@@ -86,6 +111,7 @@ public sealed class DisposablePostgres : IAsyncDisposable
         }
 
         Restore.VerifiedSource.DeleteQuietly(Root);
+        Restore.VerifiedSource.DeleteQuietly(SocketDirectory);
     }
 
     private Task RunServerToolAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken) =>

@@ -100,6 +100,7 @@ public static class RedisRestoreEngine
                     if (manifest.Method == "rdb")
                     {
                         File.Copy(source.FilePath, Path.Combine(directory, "dump.rdb"));
+                        Wal.PrivateFiles.Restrict(Path.Combine(directory, "dump.rdb"));
                     }
 
                     progress?.Report(new OperationProgress($"Restoring {manifest.Database} {manifest.BackupId}", "starting sandbox redis-server", 0, null, 0));
@@ -130,6 +131,7 @@ public static class RedisRestoreEngine
                 Endpoint = restored.Display,
                 KeptRunning = sandbox is not null && request.KeepRunning,
                 SandboxDirectory = sandbox is not null && request.KeepRunning ? sandbox.Directory : null,
+                PasswordFile = sandbox is not null && request.KeepRunning ? sandbox.PasswordFile : null,
                 DownloadDuration = source.Duration,
                 RestoreDuration = restoreDuration,
                 Checks = checks,

@@ -109,6 +109,9 @@ public sealed record RedisRestoreResult
     /// <summary>The kept sandbox's folder (data, redis.log, redis.pid); remove it after stopping the server.</summary>
     public string? SandboxDirectory { get; init; }
 
+    /// <summary>The kept sandbox's password file (0600): its password is never printed.</summary>
+    public string? PasswordFile { get; init; }
+
     /// <summary>Fetch and verification time.</summary>
     public TimeSpan DownloadDuration { get; init; }
 

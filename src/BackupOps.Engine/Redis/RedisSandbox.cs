@@ -9,16 +9,21 @@ using StackExchange.Redis;
 namespace BackupOps.Engine.Redis;
 
 /// <summary>
-/// A disposable redis-server: its own temporary dir, a free 127.0.0.1 port, no persistence of its own. It loads
+/// A disposable redis-server: its own private (0700) temporary dir, a free 127.0.0.1 port, a random password
+/// (<c>requirepass</c>, in a 0600 config file, never on its command line), no persistence of its own. It loads
 /// <c>dump.rdb</c> from its dir when one was placed there. Started daemonized with a pid file so that
-/// <c>-KeepRunning</c> can leave it up after BackupOps exits; stopped with SHUTDOWN NOSAVE (then the pid).
+/// <c>-KeepRunning</c> can leave it up after BackupOps exits (the password is then in <see cref="PasswordFile"/>);
+/// stopped with SHUTDOWN NOSAVE (then the pid).
 /// </summary>
 public sealed class RedisSandbox : IAsyncDisposable
 {
-    private RedisSandbox(string directory, int port)
+    private readonly string _password;
+
+    private RedisSandbox(string directory, int port, string password)
     {
         Directory = directory;
         Port = port;
+        _password = password;
     }
 
     /// <summary>The sandbox's dir (dump.rdb, redis.log, redis.pid).</summary>
@@ -27,8 +32,11 @@ public sealed class RedisSandbox : IAsyncDisposable
     /// <summary>The port on 127.0.0.1.</summary>
     public int Port { get; }
 
-    /// <summary>Connection settings for the sandbox.</summary>
-    public RedisConnectionSettings Connection => new() { Host = "127.0.0.1", Port = Port };
+    /// <summary>Connection settings for the sandbox (with its password).</summary>
+    public RedisConnectionSettings Connection => new() { Host = "127.0.0.1", Port = Port, Password = _password };
+
+    /// <summary>The 0600 file holding the sandbox's password, for the caller of <c>-KeepRunning</c>.</summary>
+    public string PasswordFile => Path.Combine(Directory, "redis.password");
 
     /// <summary>Keep the server after disposal (for -KeepRunning).</summary>
     public bool KeepRunning { get; set; }
@@ -40,14 +48,32 @@ public sealed class RedisSandbox : IAsyncDisposable
     public static async Task<RedisSandbox> StartAsync(string directory, CancellationToken cancellationToken)
     {
         var port = FreePort();
-        var sandbox = new RedisSandbox(directory, port);
-        var arguments = new[]
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        var sandbox = new RedisSandbox(directory, port, password);
+        Wal.PrivateFiles.CreateDirectory(directory);
+        var config = Path.Combine(directory, "redis.conf");
+        await Wal.PrivateFiles.WriteAllTextAsync(config, string.Join('\n', new[]
         {
-            "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", directory, "--dbfilename", "dump.rdb",
-            "--save", string.Empty, "--appendonly", "no", "--daemonize", "yes", "--pidfile", Path.Combine(directory, "redis.pid"),
-            "--logfile", Path.Combine(directory, "redis.log"),
-        };
-        await using (var start = ProcessRunner.Start(RedisTools.Find("redis-server"), arguments, null, new SecretRedactor()))
+            "# A BackupOps sandbox: loopback only, a random password, nothing persisted.",
+            $"port {port.ToString(CultureInfo.InvariantCulture)}",
+            "bind 127.0.0.1",
+            "protected-mode yes",
+            $"requirepass {password}",
+            $"dir \"{directory}\"",
+            "dbfilename dump.rdb",
+            "save \"\"",
+            "appendonly no",
+            "daemonize yes",
+            $"pidfile \"{Path.Combine(directory, "redis.pid")}\"",
+            $"logfile \"{Path.Combine(directory, "redis.log")}\"",
+        }) + "\n", cancellationToken).ConfigureAwait(false);
+        await Wal.PrivateFiles.WriteAllTextAsync(sandbox.PasswordFile, password + "\n", cancellationToken).ConfigureAwait(false);
+        if (File.Exists(Path.Combine(directory, "dump.rdb")))
+        {
+            Wal.PrivateFiles.Restrict(Path.Combine(directory, "dump.rdb"));
+        }
+
+        await using (var start = ProcessRunner.Start(RedisTools.Find("redis-server"), [config], null, new SecretRedactor()))
         {
             await start.WaitForSuccessAsync("RedisSandboxFailed", "Starting a sandbox redis-server", cancellationToken).ConfigureAwait(false);
         }

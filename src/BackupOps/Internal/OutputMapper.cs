@@ -148,6 +148,7 @@ internal static class OutputMapper
         Endpoint = result.Endpoint,
         KeptRunning = result.KeptRunning,
         SandboxDirectory = result.SandboxDirectory,
+        PasswordFile = result.PasswordFile,
         DownloadDuration = result.DownloadDuration,
         RestoreDuration = result.RestoreDuration,
         Succeeded = result.Succeeded,

@@ -21,6 +21,9 @@ public sealed class RedisRestoreResult
     /// <summary>The kept sandbox's folder (data and log); remove it after stopping the server.</summary>
     public string? SandboxDirectory { get; init; }
 
+    /// <summary>The kept sandbox's password file (mode 0600; the sandbox requires a password, and it is never printed).</summary>
+    public string? PasswordFile { get; init; }
+
     /// <summary>Fetch and verification time.</summary>
     public TimeSpan DownloadDuration { get; init; }
 
