@@ -38,7 +38,7 @@ public static class TempLeftovers
 
     /// <summary>Writes the owner file into a new temporary folder.</summary>
     public static void MarkOwner(string directory, string purpose) =>
-        File.WriteAllText(System.IO.Path.Combine(directory, OwnerFile), JsonSerializer.Serialize(new Owner(Environment.ProcessId, Environment.MachineName, DateTimeOffset.UtcNow, purpose)));
+        Wal.PrivateFiles.WriteAllText(System.IO.Path.Combine(directory, OwnerFile), JsonSerializer.Serialize(new Owner(Environment.ProcessId, Environment.MachineName, DateTimeOffset.UtcNow, purpose)));
 
     /// <summary>BackupOps' folders under the temporary root (those with an owner file only), excluding this process's own.</summary>
     public static IReadOnlyList<TempLeftover> List(string? tempRoot)

@@ -82,8 +82,11 @@ internal sealed class RdbSource : IAsyncDisposable
                 throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, ex.ErrorId, ex.Message + " Managed services without SYNC (Upstash) need a logical snapshot (-Logical / --logical).");
             }
 
+            Wal.PrivateFiles.Restrict(path);
             var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            return new RdbSource(file, path, "replication", directory);
+
+            // Nameless from here on (Linux): the replicated RDB cannot outlive this process, however it ends.
+            return new RdbSource(file, Wal.PrivateFiles.Unlink(file, path), "replication", directory);
         }
         catch
         {

@@ -17,11 +17,14 @@ internal sealed class GrowingFile : IAsyncDisposable
 
     public GrowingFile(string path)
     {
-        FilePath = path;
-        // Unbuffered: every write reaches the file before readers are told about it.
-        _writer = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+        // Unbuffered: every write reaches the file before readers are told about it. 0600, and on Linux nameless from
+        // the start (readers and pg_restore reach it through /proc): a restore's plaintext never outlives the process,
+        // even one killed with SIGKILL.
+        _writer = Wal.PrivateFiles.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+        FilePath = Wal.PrivateFiles.Unlink(_writer, path);
     }
 
+    /// <summary>A path that opens the file (on Linux a <c>/proc/&lt;pid&gt;/fd</c> link: the file has no name).</summary>
     public string FilePath { get; }
 
     public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

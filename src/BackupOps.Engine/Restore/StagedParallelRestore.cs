@@ -31,7 +31,7 @@ internal static class StagedParallelRestore
             var workers = lists.Select(async (list, i) =>
             {
                 var listFile = Path.Combine(workDirectory, $"data-{i.ToString(CultureInfo.InvariantCulture)}.list");
-                await File.WriteAllLinesAsync(listFile, list, failFast.Token).ConfigureAwait(false);
+                await Wal.PrivateFiles.WriteAllTextAsync(listFile, string.Join('\n', list) + "\n", failFast.Token).ConfigureAwait(false);
                 try
                 {
                     await pgRestore.RunFromStreamAsync(["--section=data", $"--use-list={listFile}"], archive.OpenReader(), "Restoring table data", failFast.Token).ConfigureAwait(false);

@@ -15,11 +15,13 @@ namespace BackupOps.Engine.Restore;
 internal sealed class VerifiedSource : IDisposable
 {
     private readonly string? _tempDirectory;
+    private readonly FileStream? _download;
 
-    private VerifiedSource(string path, string? tempDirectory, long size, TimeSpan duration)
+    private VerifiedSource(string path, string? tempDirectory, FileStream? download, long size, TimeSpan duration)
     {
         FilePath = path;
         _tempDirectory = tempDirectory;
+        _download = download;
         SizeBytes = size;
         Duration = duration;
     }
@@ -36,6 +38,7 @@ internal sealed class VerifiedSource : IDisposable
         var activity = $"Restoring {manifest.Database} {manifest.BackupId}";
         var localPath = store.TryGetLocalPath(manifest.DataKey);
         string? tempDirectory = null;
+        FileStream? download = null;
         string path;
         string sha256;
         long size;
@@ -51,26 +54,56 @@ internal sealed class VerifiedSource : IDisposable
             {
                 tempDirectory = CreateTempDirectory(tempRoot, manifest.BackupId);
                 path = Path.Combine(tempDirectory, Path.GetFileName(manifest.DataKey));
-                await using var download = await store.OpenReadAsync(manifest.DataKey, cancellationToken).ConfigureAwait(false);
-                await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
-                (sha256, size) = await HashingCopier.CopyAsync(download, file.WriteAsync, Reporter(progress, activity, $"downloading from {store.Display}", manifest.SizeBytes), cancellationToken).ConfigureAwait(false);
+                await using var source = await store.OpenReadAsync(manifest.DataKey, cancellationToken).ConfigureAwait(false);
+                download = Wal.PrivateFiles.Open(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 20, FileOptions.Asynchronous);
+                (sha256, size) = await HashingCopier.CopyAsync(source, download.WriteAsync, Reporter(progress, activity, $"downloading from {store.Display}", manifest.SizeBytes), cancellationToken).ConfigureAwait(false);
+                await download.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+                // From here the download has no name (Linux): it vanishes with this process however it ends.
+                path = Wal.PrivateFiles.Unlink(download, path);
             }
 
             ManifestChecksum.Verify(manifest, sha256, size);
         }
         catch
         {
+            download?.Dispose();
             DeleteQuietly(tempDirectory);
             throw;
         }
 
-        return new VerifiedSource(path, tempDirectory, size, clock.Elapsed);
+        return new VerifiedSource(path, tempDirectory, download, size, clock.Elapsed);
     }
 
+    /// <summary>
+    /// A new private (0700) temporary folder with an unguessable name and an owner file, under the temporary root. A
+    /// name that already exists (someone else made it) is never used.
+    /// </summary>
     public static string CreateTempDirectory(string? tempRoot, string name)
     {
-        var directory = Path.Combine(Leftovers.TempLeftovers.RootOf(tempRoot), $"{Leftovers.TempLeftovers.FolderPrefix}{name}-{Guid.NewGuid().ToString("N")[..8]}");
-        Directory.CreateDirectory(directory);
+        var root = Leftovers.TempLeftovers.RootOf(tempRoot);
+        if (!Directory.Exists(root))
+        {
+            // A root BackupOps makes is 0711: nobody else can list it, and the postgres user of a disposable server can
+            // still pass through to the 0700 folder it is given. An existing root (/tmp) is never changed.
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(root);
+            }
+            else
+            {
+                Directory.CreateDirectory(root, Wal.PrivateFiles.OwnerOnlyDirectory | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+            }
+        }
+
+        string directory;
+        do
+        {
+            directory = Path.Combine(root, $"{Leftovers.TempLeftovers.FolderPrefix}{name}-{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)).ToLowerInvariant()}");
+        }
+        while (Path.Exists(directory));
+
+        Wal.PrivateFiles.CreateDirectory(directory);
         Leftovers.TempLeftovers.MarkOwner(directory, name);
         return directory;
     }
@@ -90,7 +123,11 @@ internal sealed class VerifiedSource : IDisposable
         }
     }
 
-    public void Dispose() => DeleteQuietly(_tempDirectory);
+    public void Dispose()
+    {
+        _download?.Dispose();
+        DeleteQuietly(_tempDirectory);
+    }
 
     private static Action<long, double>? Reporter(IProgress<OperationProgress>? progress, string activity, string status, long total) =>
         progress is null ? null : (done, rate) => progress.Report(new OperationProgress(activity, status, done, total, rate));

@@ -7,7 +7,10 @@ namespace BackupOps.Engine.Stores;
 /// <summary>
 /// A folder as a store. Objects are written to <c>key.partial</c> and renamed into place only on commit, after
 /// an fsync, so a crash or kill never leaves a file under the final name. Symbolic links below the root are never
-/// followed (listed as links for the catalog to report), and nothing is written or deleted through one.
+/// followed (listed as links for the catalog to report), and nothing is written or deleted through one. Dumps and
+/// manifests hold the database: files are created 0600 and folders 0700, unless the store's root carries the setgid bit
+/// (<c>chgrp backup-readers ROOT; chmod 2750 ROOT</c>), the operator's sign that its group shares the store on
+/// purpose: then 0640 and 0750 (the kernel carries the group and the setgid bit down).
 /// </summary>
 public sealed class LocalDirectoryStore : IBackupStore
 {
@@ -43,7 +46,7 @@ public sealed class LocalDirectoryStore : IBackupStore
         var partial = path + PartialSuffix;
         try
         {
-            var stream = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous);
+            var stream = new FileStream(partial, CreateOptions(1 << 20));
             return Task.FromResult<IStoreObjectWriter>(new LocalObjectWriter(this, stream, partial, path));
         }
         catch (Exception ex) when (StoreFaults.IsFileSystemError(ex))
@@ -68,7 +71,7 @@ public sealed class LocalDirectoryStore : IBackupStore
         var temporary = $"{path}.{Guid.NewGuid().ToString("N")[..8]}{PartialSuffix}";
         try
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            await using (var file = new FileStream(temporary, CreateOptions(4096)))
             {
                 await file.WriteAsync(content, cancellationToken).ConfigureAwait(false);
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -265,11 +268,35 @@ public sealed class LocalDirectoryStore : IBackupStore
         }
     }
 
+    /// <summary>True when the root has the setgid bit: its group shares the store on purpose.</summary>
+    private bool SharedWithGroup => !OperatingSystem.IsWindows() && Directory.Exists(Root) && (File.GetUnixFileMode(Root) & UnixFileMode.SetGroup) != 0;
+
+    private FileStreamOptions CreateOptions(int bufferSize)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = bufferSize, Options = FileOptions.Asynchronous };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = SharedWithGroup ? Wal.PrivateFiles.OwnerOnlyFile | UnixFileMode.GroupRead : Wal.PrivateFiles.OwnerOnlyFile;
+        }
+
+        return options;
+    }
+
     private void EnsureDirectory(string directory)
     {
         try
         {
-            Directory.CreateDirectory(directory);
+            if (OperatingSystem.IsWindows())
+            {
+                Directory.CreateDirectory(directory);
+            }
+            else
+            {
+                // Only folders made here get the mode, each of them (Directory.CreateDirectory gives it to the last one
+                // only); an existing one (the root the operator made) is left as it is.
+                var mode = SharedWithGroup ? Wal.PrivateFiles.OwnerOnlyDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute : Wal.PrivateFiles.OwnerOnlyDirectory;
+                Wal.PrivateFiles.CreateEach(directory, mode);
+            }
         }
         catch (Exception ex) when (StoreFaults.IsFileSystemError(ex))
         {
