@@ -26,9 +26,10 @@ root.Subcommands.Add(DrillCommand.Create(common));
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    foreach (var error in parsed.Errors)
+    // The parser quotes the bad token: bounded and on one line, so a huge or multi-line argument cannot flood or forge stderr.
+    foreach (var message in parsed.Errors.Select(e => BackupOps.Engine.Security.BoundedInput.Shown(e.Message, 300)).Distinct().Take(3))
     {
-        Console.Error.WriteLine($"backupops: {error.Message}");
+        Console.Error.WriteLine($"backupops: {message}");
     }
 
     Console.Error.WriteLine("Run 'backupops --help' (or 'backupops pg <verb> --help') for usage.");

@@ -37,11 +37,17 @@ internal static class StatusCommand
                 throw Engine.Errors.BackupOpsException.InvalidInput("InterruptedAfterInvalid", $"--interrupted-after-minutes {minutes.ToString(CultureInfo.InvariantCulture)} is out of range; use 0 to 10080 (the default is {BackupStatusEngine.DefaultInterruptedAfter.TotalMinutes:0}).");
             }
 
+            var hours = result.GetValue(maxAge);
+            if (!(hours > 0 && hours <= 87600))
+            {
+                throw Engine.Errors.BackupOpsException.InvalidInput("MaxAgeInvalid", $"--max-age-hours {hours.ToString(CultureInfo.InvariantCulture)} is out of range; use more than 0 and at most 87600 (ten years; the seed's alert is {BackupStatusEngine.DefaultMaxAge.TotalHours:0}).");
+            }
+
             var report = await BackupStatusEngine.GetReportAsync(
                 store,
                 new StatusOptions
                 {
-                    MaxAge = TimeSpan.FromHours(result.GetValue(maxAge)),
+                    MaxAge = TimeSpan.FromHours(hours),
                     Expected = result.GetValue(expect) ?? [],
                     InterruptedAfter = TimeSpan.FromMinutes(minutes),
                     Server = result.GetValue(wal.Server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url") : null,

@@ -62,9 +62,47 @@ public sealed record PgConnectionSettings
         }
 
         var text = connectionString.Trim();
-        return text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
+        if (text.Length > MaximumConnectionStringLength)
+        {
+            throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The PostgreSQL connection is {text.Length} characters long; a real one is under {MaximumConnectionStringLength}. Use postgresql://user@host:5432/database.");
+        }
+
+        return Checked(text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
             ? ParseUrl(text)
-            : ParseKeyValue(text);
+            : ParseKeyValue(text));
+    }
+
+    private const int MaximumConnectionStringLength = 4096;
+
+    // PostgreSQL names are at most 63 bytes (NAMEDATALEN - 1); a longer one is cut by the server or overflows libpq's startup packet.
+    private const int MaximumNameBytes = 63;
+
+    private static readonly string[] SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
+    /// <summary>Refuses what libpq or the server would refuse later, or silently change: each error names the value and the fix.</summary>
+    private static PgConnectionSettings Checked(PgConnectionSettings settings)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Host) || Security.BoundedInput.HasControl(settings.Host) || settings.Host.Length > 255)
+        {
+            throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The PostgreSQL host '{Security.BoundedInput.Shown(settings.Host)}' is empty or not a host name. Give host=NAME (or postgresql://user@NAME:5432/db).");
+        }
+
+        foreach (var (what, value) in new[] { ("database", settings.Database), ("user", settings.Username) })
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (value.Length == 0 || Security.BoundedInput.HasControl(value) || System.Text.Encoding.UTF8.GetByteCount(value) > MaximumNameBytes)
+            {
+                throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The {what} name '{Security.BoundedInput.Shown(value)}' is empty, longer than PostgreSQL's {MaximumNameBytes} bytes, or holds a control character (such as %00). Give the {what} as PostgreSQL knows it.");
+            }
+        }
+
+        return settings.SslMode is not null && !SslModes.Contains(settings.SslMode, StringComparer.Ordinal)
+            ? throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"sslmode '{Security.BoundedInput.Shown(settings.SslMode)}' is not one of {string.Join(", ", SslModes)}.")
+            : settings;
     }
 
     private static PgConnectionSettings ParseUrl(string text)
@@ -178,13 +216,17 @@ public sealed record PgConnectionSettings
         "USER" or "USERNAME" or "USER ID" or "UID" => this with { Username = value },
         "PASSWORD" or "PWD" => this with { Password = value },
         "SSLMODE" or "SSL MODE" => this with { SslMode = value.ToLowerInvariant() },
+        "CONNECT_TIMEOUT" or "TIMEOUT" => int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 3600
+            ? this
+            : throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"connect_timeout '{Security.BoundedInput.Shown(value)}' is not a number of seconds from 0 to 3600 (BackupOps waits 15 s; leave it out)."),
+        "OPTIONS" => throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"options='{Security.BoundedInput.Shown(value)}' is not passed on by BackupOps (its tools would run without it). Set it on the role instead: ALTER ROLE name SET parameter = value."),
         _ => this, // options libpq understands but the engine does not need (application_name, connect_timeout)
     };
 
     private static int ParsePort(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
             ? port
-            : throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The port '{value}' is not a TCP port. Use a number from 1 to 65535.");
+            : throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The port '{Security.BoundedInput.Shown(value)}' is not a TCP port. Use a number from 1 to 65535.");
 
     /// <summary>An Npgsql connection string for the engine's own queries (catalog, validation, create/drop).</summary>
     public string ToNpgsqlConnectionString(string applicationName = "BackupOps")

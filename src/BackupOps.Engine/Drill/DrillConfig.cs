@@ -54,11 +54,11 @@ public sealed record DrillConfig
         DrillConfig config;
         try
         {
-            config = JsonSerializer.Deserialize<DrillConfig>(File.ReadAllText(path), Options) ?? throw new JsonException("empty file");
+            config = JsonSerializer.Deserialize<DrillConfig>(Security.BoundedInput.ReadDefinition(path, "drill file", "DrillConfigInvalid"), Options) ?? throw new JsonException("empty file");
         }
         catch (JsonException ex)
         {
-            throw BackupOpsException.InvalidInput("DrillConfigInvalid", $"The drill file '{path}' is not valid: {ex.Message} See docs/drill.md.");
+            throw BackupOpsException.InvalidInput("DrillConfigInvalid", $"The drill file '{path}' is not valid: {Security.BoundedInput.Shown(ex.Message, 300)} See docs/drill.md.");
         }
 
         if (config.Version != 1)
@@ -71,9 +71,22 @@ public sealed record DrillConfig
             throw BackupOpsException.InvalidInput("DrillConfigEmpty", $"The drill file '{path}' names no databases, object stores or Redis sources: there is nothing to drill.");
         }
 
-        if (config.Targets.RtoMinutes <= 0 || config.Targets.RpoMinutes <= 0)
+        // NaN fails both comparisons; ten years is more than any target and far from TimeSpan's limit.
+        const double longestTargetMinutes = 10 * 366 * 24 * 60;
+        if (!(config.Targets.RtoMinutes > 0 && config.Targets.RtoMinutes <= longestTargetMinutes && config.Targets.RpoMinutes > 0 && config.Targets.RpoMinutes <= longestTargetMinutes))
         {
-            throw BackupOpsException.InvalidInput("DrillTargetsInvalid", $"RTO and RPO targets in '{path}' must be positive minutes (the seed: RTO 60, RPO 15 with WAL archiving, 1560 = 26 h without).");
+            throw BackupOpsException.InvalidInput("DrillTargetsInvalid", $"RTO and RPO targets in '{path}' must be positive minutes, at most ten years (the seed: RTO 60, RPO 15 with WAL archiving, 1560 = 26 h without).");
+        }
+
+        // Checked now, not after the drill has run: where its records go.
+        if (Directory.Exists(config.LogPath) || (File.Exists(config.LogPath) && (File.GetAttributes(config.LogPath) & FileAttributes.Device) != 0) || config.LogPath.StartsWith("/dev/", StringComparison.Ordinal))
+        {
+            throw BackupOpsException.InvalidInput("DrillConfigInvalid", $"logPath '{Security.BoundedInput.Shown(config.LogPath)}' in '{path}' is a folder or a device; give the Markdown file the drill log goes to (for instance ./drill-log.md).");
+        }
+
+        if (File.Exists(config.ReportDirectory))
+        {
+            throw BackupOpsException.InvalidInput("DrillConfigInvalid", $"reportDirectory '{Security.BoundedInput.Shown(config.ReportDirectory)}' in '{path}' is a file; give a folder for the JSON and JUnit reports (for instance ./drill-reports).");
         }
 
         return config;

@@ -76,7 +76,7 @@ public sealed record LifecycleTemplate
 
         try
         {
-            var template = JsonSerializer.Deserialize<LifecycleTemplate>(File.ReadAllText(path), Options)
+            var template = JsonSerializer.Deserialize<LifecycleTemplate>(Security.BoundedInput.ReadDefinition(path, "lifecycle template", "LifecycleTemplateInvalid"), Options)
                 ?? throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' is empty.");
             if (template.Version != 1)
             {
@@ -87,7 +87,7 @@ public sealed record LifecycleTemplate
         }
         catch (JsonException ex)
         {
-            throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' is not valid: {ex.Message} See docs/r2-lifecycle.md for the format.");
+            throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' is not valid: {Security.BoundedInput.Shown(ex.Message, 300)} See docs/r2-lifecycle.md for the format.");
         }
     }
 

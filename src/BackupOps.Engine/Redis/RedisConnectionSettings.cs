@@ -65,7 +65,7 @@ public sealed record RedisConnectionSettings
                 var colon = text.LastIndexOf(':');
                 if (colon > 0 && !int.TryParse(text[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out _))
                 {
-                    throw BackupOpsException.InvalidInput("RedisUrlInvalid", $"'{text}' is not host:port or a redis:// URL.");
+                    throw BackupOpsException.InvalidInput("RedisUrlInvalid", $"'{Security.BoundedInput.Shown(text)}' is not host:port or a redis:// URL.");
                 }
 
                 settings = colon > 0
