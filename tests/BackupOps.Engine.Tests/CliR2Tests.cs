@@ -104,4 +104,29 @@ public sealed class CliR2Tests
         Assert.Contains("sample/c.txt", bad.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(S3.Options.SecretKey!, ok.All + bad.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Require_verified_fails_on_zero_objects_and_on_an_etag_only_match()
+    {
+        using var work = new TempFolder();
+        var bucket = await S3.CreateBucketAsync("cli-weak");
+        using (var client = S3.CreateClient())
+        {
+            // Overwritten the way anyone with write access would: plain PUT, no SHA-256, an ETag that is the new MD5.
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "sample/a.txt", ContentBody = "replaced with aws s3 cp" });
+        }
+
+        var lenient = await BackupOpsCli.RunAsync(work.Path, Environment(), "r2", "verify", "--bucket", bucket, "--prefix", "sample/", "--sample", "all");
+        Assert.True(lenient.ExitCode == 0, lenient.All);
+        Assert.Contains("weaker than SHA-256", lenient.Stdout, StringComparison.Ordinal);
+
+        var strict = await BackupOpsCli.RunAsync(work.Path, Environment(), "r2", "verify", "--bucket", bucket, "--prefix", "sample/", "--sample", "all", "--require-verified");
+        Assert.True(strict.ExitCode == 1, strict.All);
+        Assert.Contains("WeakVerification", strict.Stderr, StringComparison.Ordinal);
+
+        var empty = await BackupOpsCli.RunAsync(work.Path, Environment(), "r2", "verify", "--bucket", bucket, "--prefix", "smaple/", "--sample", "all", "--require-verified");
+        Assert.True(empty.ExitCode == 1, empty.All);
+        Assert.Contains("NothingVerified", empty.Stderr, StringComparison.Ordinal);
+        Assert.Contains("smaple/", empty.Stderr, StringComparison.Ordinal);
+    }
 }

@@ -87,7 +87,20 @@ public sealed class DrillTests
             DrillReportWriter.WriteAll(report, config.ReportDirectory, config.LogPath);
         }
 
-        await ExpectOnlyFailure(config with { Databases = [config.Databases[0] with { SmokeQueries = ["SELECT count(*) FROM attendees => > 999999"] }] }, "database restore: " + database, "expected > 999999");
+        // A failed restore has no time to restore and proves no RPO: both say "Skipped: restore failed", never PASSED.
+        async Task ExpectRestoreFailureWithSkippedTargets(DrillConfig c, string reason)
+        {
+            var report = await Drill(c);
+            Assert.Equal(["database restore: " + database, "rto: " + database, "rpo: " + database], report.Checks.Where(x => !x.Passed).Select(x => x.Name).ToArray());
+            Assert.Contains(reason, report.Checks.Single(x => x.Name == "database restore: " + database).FailureReason, StringComparison.Ordinal);
+            Assert.All(report.Checks.Where(x => x.Component == "targets"), x => Assert.StartsWith("Skipped: restore failed", x.FailureReason, StringComparison.Ordinal));
+            Assert.Null(report.TimeToRestore);
+        }
+
+        await ExpectRestoreFailureWithSkippedTargets(config with { Databases = [config.Databases[0] with { SmokeQueries = ["SELECT count(*) FROM attendees => > 999999"] }] }, "expected > 999999");
+
+        // A prefix with nothing under it checks nothing: a failure, not a pass on zero objects.
+        await ExpectOnlyFailure(config with { ObjectStores = [config.ObjectStores[0] with { Prefixes = ["sample/", "no-such-prefix/"] }] }, "object integrity: " + bucket + "/no-such-prefix/", "nothing was checked");
         await ExpectOnlyFailure(config with { Targets = new DrillTargets { RpoMinutes = 0.0001 } }, "rpo: " + database, "over the");
 
         using (var client = s3.CreateClient())
@@ -117,8 +130,7 @@ public sealed class DrillTests
         bytes = await File.ReadAllBytesAsync(dump);
         bytes[bytes.Length / 2] ^= 0x10;
         await File.WriteAllBytesAsync(dump, bytes);
-        var corrupt = await Drill(config with { Redis = [] });
-        Assert.Equal("database restore: " + database, Assert.Single(corrupt.Checks, c => !c.Passed).Name);
+        await ExpectRestoreFailureWithSkippedTargets(config with { Redis = [] }, string.Empty);
 
         var log = await File.ReadAllTextAsync(config.LogPath);
         Assert.Equal(6, log.Split('\n').Count(l => l.StartsWith("| 20", StringComparison.Ordinal)));

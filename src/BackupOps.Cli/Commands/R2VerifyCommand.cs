@@ -51,10 +51,27 @@ internal static class R2VerifyCommand
             {
                 foreach (var check in checks)
                 {
-                    Console.Out.WriteLine($"{check.Outcome.ToString().ToUpperInvariant(),-10} {check.Reference,-14} {check.Key}{(check.Outcome == ObjectCheckOutcome.Passed ? string.Empty : ": " + check.Detail)}");
+                    Console.Out.WriteLine($"{check.Outcome.ToString().ToUpperInvariant(),-10} {check.Reference,-14} {check.Key}{(check.Outcome == ObjectCheckOutcome.Passed && check.Reference != HashReference.EtagMd5 ? string.Empty : ": " + check.Detail)}");
                 }
 
                 Console.Out.WriteLine($"{checks.Count} checked: {checks.Count - failed - unverified} passed, {failed} failed, {unverified} unverified ({Bytes.Format(checks.Sum(c => c.SizeBytes))} read).");
+            }
+
+            // An ETag is an MD5 anyone who can write the bucket recomputes (aws s3 cp): a match is weak, not proof.
+            var weak = checks.Count(c => c.Outcome == ObjectCheckOutcome.Passed && c.Reference == HashReference.EtagMd5);
+            if (result.GetValue(requireVerified))
+            {
+                if (checks.Count == 0)
+                {
+                    Console.Error.WriteLine($"backupops: error [NothingVerified]: no object was found under '{Engine.Security.BoundedInput.Shown(result.GetValue(prefix))}' in {result.GetValue(bucket)}: nothing was verified (an empty or mistyped --prefix?).");
+                    return ExitCodes.Failed;
+                }
+
+                if (weak > 0)
+                {
+                    Console.Error.WriteLine($"backupops: error [WeakVerification]: {weak} object(s) matched only their ETag (MD5, which a writer of the bucket recomputes), not a SHA-256 BackupOps recorded; --require-verified wants SHA-256.");
+                    return ExitCodes.Failed;
+                }
             }
 
             return failed > 0 || (unverified > 0 && result.GetValue(requireVerified)) ? ExitCodes.Failed : ExitCodes.Success;

@@ -99,11 +99,25 @@ public static class DrillRunner
                     },
                     null,
                     cancellationToken).ConfigureAwait(false);
-                restoreTime = clock.Elapsed;
+                var elapsed = clock.Elapsed;
                 var failed = result.Checks.Where(c => c.Outcome == CheckOutcome.Failed).ToList();
                 var summary = $"{latestBackup.BackupId} into a disposable PostgreSQL {disposable?.MajorVersion.ToString(CultureInfo.InvariantCulture) ?? "(given server)"}: " + string.Join("; ", result.Checks.Select(c => $"{c.Outcome} {c.Name}"));
-                return failed.Count == 0 ? summary : throw new DrillCheckFailed(string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")), summary);
+                if (failed.Count > 0)
+                {
+                    throw new DrillCheckFailed(string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")), summary);
+                }
+
+                // Only a restore that validated has a time to restore: a failed one measures nothing.
+                restoreTime = elapsed;
+                return summary;
             }).ConfigureAwait(false));
+
+            if (restoreTime is null)
+            {
+                checks.Add(SkippedTarget($"rto: {database.Name}"));
+                checks.Add(SkippedTarget($"rpo: {database.Name}"));
+                continue;
+            }
 
             if (restoreTime is { } rto)
             {
@@ -131,6 +145,12 @@ public static class DrillRunner
                     var results = await ObjectVerifier.VerifyAsync(new ObjectVerifyRequest { Bucket = objects.Bucket, Prefix = prefix, S3 = options, Mode = request.DryRun ? SampleMode.Newest : SampleMode.Random, Count = request.DryRun ? 1 : objects.SampleSize }, null, cancellationToken).ConfigureAwait(false);
                     var failed = results.Where(r => r.Outcome == ObjectCheckOutcome.Failed).ToList();
                     var summary = $"{results.Count} sampled: {results.Count(r => r.Outcome == ObjectCheckOutcome.Passed)} passed, {failed.Count} failed, {results.Count(r => r.Outcome == ObjectCheckOutcome.Unverified)} unverified";
+                    if (results.Count == 0)
+                    {
+                        // An empty or mistyped prefix would otherwise pass on nothing.
+                        throw new DrillCheckFailed($"no object was found under '{prefix}' in {objects.Bucket}: nothing was checked (an empty or mistyped prefix?)", summary);
+                    }
+
                     // A dry run proves the objects are reachable and readable; whether they still hash right is the drill's question.
                     return failed.Count == 0 || request.DryRun ? summary : throw new DrillCheckFailed(string.Join("; ", failed.Select(f => $"{f.Key}: {f.Detail}")), summary);
                 }).ConfigureAwait(false));
@@ -209,6 +229,13 @@ public static class DrillRunner
             return new DrillCheck(name, component, false, clock.Elapsed, string.Empty, $"[{ex.ErrorId}] {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// An RTO or RPO check whose restore failed: it never passes (there is no restore to measure), and it says so
+    /// rather than reporting a time or an age that proves nothing.
+    /// </summary>
+    internal static DrillCheck SkippedTarget(string name) =>
+        new(name, "targets", false, TimeSpan.Zero, "Skipped: restore failed", "Skipped: restore failed (nothing to measure; see the restore check)");
 
     private static string Minutes(TimeSpan span) => span.TotalMinutes >= 1 ? $"{span.TotalMinutes.ToString("0.0", CultureInfo.InvariantCulture)} min" : $"{span.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s";
 

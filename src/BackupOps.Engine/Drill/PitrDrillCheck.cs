@@ -57,7 +57,7 @@ internal static class PitrDrillCheck
             var rpoTarget = TimeSpan.FromMinutes(config.Targets.RpoMinutes);
             var rpo = result.RecoveredToUtc is { } back && sourceLast > back ? sourceLast - back : TimeSpan.Zero;
             var rpoDetail = result.RecoveredToUtc is null ? $"no transaction was recovered; {sourceWhat} {sourceLast:yyyy-MM-dd HH:mm:ss} UTC" : $"{sourceWhat} {sourceLast:yyyy-MM-dd HH:mm:ss.fff} UTC, recovered to {result.RecoveredToUtc:yyyy-MM-dd HH:mm:ss.fff} UTC: {Format(rpo)} lost (target {Format(rpoTarget)})";
-            var targets = new List<DrillCheck>
+            var targets = failed.Count > 0 ? new List<DrillCheck> { DrillRunner.SkippedTarget($"rto: pitr {pitr.Cluster}"), DrillRunner.SkippedTarget($"rpo: pitr {pitr.Cluster}") } : new List<DrillCheck>
             {
                 new($"rto: pitr {pitr.Cluster}", "targets", elapsed <= rtoTarget, TimeSpan.Zero, $"recovered and validated in {Format(elapsed)} (target {Format(rtoTarget)})", elapsed <= rtoTarget ? null : $"took {Format(elapsed)}, over the {Format(rtoTarget)} RTO"),
                 new($"rpo: pitr {pitr.Cluster}", "targets", rpo <= rpoTarget && result.RecoveredToUtc is not null, TimeSpan.Zero, rpoDetail, rpo <= rpoTarget && result.RecoveredToUtc is not null ? null : $"{Format(rpo)} of commits would be lost, over the {Format(rpoTarget)} RPO"),
