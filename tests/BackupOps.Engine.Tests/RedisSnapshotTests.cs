@@ -51,7 +51,9 @@ public sealed class RedisSnapshotTests
         Assert.True(result.KeptRunning);
         Assert.Contains(result.Checks, c => c.Name == "keys db3" && c.Outcome == CheckOutcome.Passed);
         var port = int.Parse(result.Endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
-        using var restored = await RedisTestServer.Connect(port, null);
+        // The kept sandbox requires its random password, which only its 0600 file holds.
+        Assert.NotNull(result.PasswordFile);
+        using var restored = await RedisTestServer.Connect(port, (await File.ReadAllTextAsync(result.PasswordFile)).Trim());
         try
         {
             Assert.Equal(expected, await RedisSampleData.FingerprintAsync(restored));
