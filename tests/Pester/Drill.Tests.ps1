@@ -129,9 +129,9 @@ Describe 'The drill checklist with one component broken' {
             $failed[0].Name | Should -BeLike "restores the latest backup of $($database.name)*"
             $failed[0].Message | Should -Match 'BackupChecksumMismatch'
             $failed[0].Message | Should -Match ([regex]::Escape((Get-LatestDrillReason "database restore: $($database.name)")))
-            ($tests | Where-Object Name -like "*within the RTO*").Result | Should -BeIn 'Skipped', 'Passed'
-            ($tests | Where-Object Name -like "*within the RTO*").Result | Should -Not -Be 'Failed'
-            ($tests | Where-Object Name -like "*no older than the RPO*").Result | Should -Not -Be 'Failed'
+            # Nothing was restored, so nothing was measured: skipped, never passed (#13 Found 9).
+            ($tests | Where-Object Name -like "*within the RTO*").Result | Should -Be 'Skipped'
+            ($tests | Where-Object Name -like "*no older than the RPO*").Result | Should -Be 'Skipped'
         } finally {
             Invoke-PgBackup -ConnectionString (Get-TestPgUrl $database.name) -Store $database.store -CriticalTable attendees | Out-Null
         }

@@ -40,7 +40,9 @@ public sealed class ChildEnvironmentTests
         var children = spy.Stop();
 
         Assert.True(run.ExitCode == 0, run.All);
-        foreach (var kind in new[] { "initdb", "pg_ctl", "postgres", "pg_dump", "pg_restore", "redis-server" })
+        // The long-lived ones are always caught by the sampler; pg_dump and pg_restore of the tiny demo can finish
+        // between two samples, and the paused test below holds them for inspection.
+        foreach (var kind in new[] { "initdb", "pg_ctl", "postgres", "redis-server" })
         {
             Assert.True(children.Any(c => c.Command == kind), $"no {kind} was seen; seen: {string.Join(", ", children.Select(c => c.Command).Distinct())}");
         }
