@@ -32,9 +32,9 @@ public sealed class PitrSignalTests
             await using var pg = await ArchivingPostgres.StartAsync("sig-base", $"--store {store}");
             await pg.ExecuteAsync("CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 100000) g");
             await pg.WaitArchivedAsync(await pg.SwitchWalAsync());
-            var env = new Dictionary<string, string?> { ["BACKUPOPS_TEST_PAUSE_AT"] = "basebackup:streaming" };
+            var env = new Dictionary<string, string?> { ["BACKUPOPS_TEST_PAUSE_AT"] = "basebackup:streaming", ["PGPASSWORD"] = pg.Password };
 
-            using var backup = CliProcess.Start(work.Path, env, "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store, "--compress", "0");
+            using var backup = CliProcess.Start(work.Path, env, "pg", "basebackup", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", store, "--compress", "0");
             await backup.WaitForPauseAsync("basebackup:streaming");
             Assert.Single(PartialsOf(store, pg.Cluster)); // really mid-stream
             Assert.NotEmpty(PgBaseBackupsOf(pg.Port));
@@ -57,7 +57,7 @@ public sealed class PitrSignalTests
             var list = await BackupOpsCli.RunAsync(work.Path, NoEnvironment, "pg", "list", "--kind", "base", "--store", store);
             Assert.True(list.ExitCode == 0, list.All);
             Assert.DoesNotContain("leftover", list.Stdout, StringComparison.Ordinal);
-            var again = await BackupOpsCli.RunAsync(work.Path, NoEnvironment, "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store);
+            var again = await BackupOpsCli.RunAsync(work.Path, pg.PasswordEnvironment(), "pg", "basebackup", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", store);
             Assert.True(again.ExitCode == 0, again.All);
             var listed = await BackupOpsCli.RunAsync(work.Path, NoEnvironment, "pg", "list", "--kind", "base", "--store", store);
             Assert.Single(listed.Stdout.Split('\n'), l => l.Contains(pg.Cluster, StringComparison.Ordinal) && !l.Contains("leftover", StringComparison.Ordinal));
@@ -79,7 +79,7 @@ public sealed class PitrSignalTests
             await pg.ExecuteAsync("CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 100000) g");
             await pg.WaitArchivedAsync(await pg.SwitchWalAsync());
 
-            using var backup = CliProcess.Start(work.Path, new Dictionary<string, string?> { ["BACKUPOPS_TEST_PAUSE_AT"] = "basebackup:streaming" }, "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store, "--compress", "0");
+            using var backup = CliProcess.Start(work.Path, new Dictionary<string, string?> { ["BACKUPOPS_TEST_PAUSE_AT"] = "basebackup:streaming", ["PGPASSWORD"] = pg.Password }, "pg", "basebackup", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", store, "--compress", "0");
             await backup.WaitForPauseAsync("basebackup:streaming");
             backup.Signal(CliProcess.SigKill);
             var run = await backup.WaitForExitAsync(FewSeconds);
@@ -96,7 +96,7 @@ public sealed class PitrSignalTests
             Assert.All(list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1), l => Assert.StartsWith("leftover", l.TrimStart(), StringComparison.Ordinal)); // no base backup
 
             // The next base backup is unaffected; prune past the grace removes the partial and keeps the new backup.
-            var again = await BackupOpsCli.RunAsync(work.Path, NoEnvironment, "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", store);
+            var again = await BackupOpsCli.RunAsync(work.Path, pg.PasswordEnvironment(), "pg", "basebackup", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", store);
             Assert.True(again.ExitCode == 0, again.All);
             var prune = await BackupOpsCli.RunAsync(work.Path, NoEnvironment, "pg", "prune", "--kind", "base", "--cluster", pg.Cluster, "--store", store, "--retention-days", "30", "--leftover-grace-hours", "0");
             Assert.True(prune.ExitCode == 0, prune.All);
@@ -216,8 +216,8 @@ public sealed class PitrSignalTests
             await using var pg = await ArchivingPostgres.StartAsync("stall-base", $"--store {store}");
             await pg.ExecuteAsync("CREATE TABLE filler AS SELECT g AS id, md5(g::text) AS note FROM generate_series(1, 100000) g");
             var resume = Path.Combine(work.Path, "resume");
-            var env = new Dictionary<string, string?>(rgw.CliEnvironment()) { ["BACKUPOPS_TEST_PAUSE_AT"] = "basebackup:streaming", ["BACKUPOPS_TEST_RESUME_FILE"] = resume };
-            using var backup = CliProcess.Start(work.Path, env, "pg", "basebackup", "--database-url", pg.Url(), "--cluster", pg.Cluster, "--store", "s3://stallbase/prod", "--compress", "0", "--stall-timeout-seconds", deadline.ToString(CultureInfo.InvariantCulture));
+            var env = new Dictionary<string, string?>(rgw.CliEnvironment()) { ["BACKUPOPS_TEST_PAUSE_AT"] = "basebackup:streaming", ["BACKUPOPS_TEST_RESUME_FILE"] = resume, ["PGPASSWORD"] = pg.Password };
+            using var backup = CliProcess.Start(work.Path, env, "pg", "basebackup", "--database-url", pg.OptionUrl(), "--cluster", pg.Cluster, "--store", "s3://stallbase/prod", "--compress", "0", "--stall-timeout-seconds", deadline.ToString(CultureInfo.InvariantCulture));
             await backup.WaitForPauseAsync("basebackup:streaming");
 
             rgw.Stall();
