@@ -29,7 +29,8 @@ internal static class StatusCommand
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
-            await using var store = StoreLocation.OpenExisting(result.GetValue(common.Store), common.S3(result));
+            // Options first (a password on the command line, an out-of-range number), then the store.
+            var server = result.GetValue(wal.Server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url") : null;
             var now = DateTimeOffset.UtcNow;
             var minutes = result.GetValue(interruptedAfter);
             if (double.IsNaN(minutes) || minutes < 0 || minutes > 10080)
@@ -43,6 +44,7 @@ internal static class StatusCommand
                 throw Engine.Errors.BackupOpsException.InvalidInput("MaxAgeInvalid", $"--max-age-hours {hours.ToString(CultureInfo.InvariantCulture)} is out of range; use more than 0 and at most 87600 (ten years; the seed's alert is {BackupStatusEngine.DefaultMaxAge.TotalHours:0}).");
             }
 
+            await using var store = StoreLocation.OpenExisting(result.GetValue(common.Store), common.S3(result));
             var report = await BackupStatusEngine.GetReportAsync(
                 store,
                 new StatusOptions
@@ -50,7 +52,7 @@ internal static class StatusCommand
                     MaxAge = TimeSpan.FromHours(hours),
                     Expected = result.GetValue(expect) ?? [],
                     InterruptedAfter = TimeSpan.FromMinutes(minutes),
-                    Server = result.GetValue(wal.Server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url") : null,
+                    Server = server,
                     TempDirectory = result.GetValue(tempDir),
                 },
                 now,

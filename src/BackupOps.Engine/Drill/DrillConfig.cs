@@ -48,7 +48,7 @@ public sealed record DrillConfig
     {
         if (!File.Exists(path))
         {
-            throw BackupOpsException.InvalidInput("DrillConfigMissing", $"The drill file '{path}' does not exist. Write a starting point with New-DrDrillConfig / backupops drill init.");
+            throw BackupOpsException.InvalidInput("DrillConfigMissing", $"The drill file '{Security.BoundedInput.Shown(path, 200)}' does not exist. Write a starting point with New-DrDrillConfig / backupops drill init.");
         }
 
         DrillConfig config;

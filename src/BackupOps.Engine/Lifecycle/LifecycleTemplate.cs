@@ -71,7 +71,7 @@ public sealed record LifecycleTemplate
     {
         if (!File.Exists(path))
         {
-            throw BackupOpsException.InvalidInput("LifecycleTemplateMissing", $"The lifecycle template '{path}' does not exist.");
+            throw BackupOpsException.InvalidInput("LifecycleTemplateMissing", $"The lifecycle template '{Security.BoundedInput.Shown(path, 200)}' does not exist.");
         }
 
         try
