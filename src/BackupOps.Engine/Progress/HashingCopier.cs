@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
-using System.Security.Cryptography;
 
 namespace BackupOps.Engine.Progress;
 
@@ -12,9 +10,8 @@ namespace BackupOps.Engine.Progress;
 /// </summary>
 internal static class HashingCopier
 {
-    private const int BufferSize = 1 << 20;
-    private const long ReportBytes = 16L << 20;
-    private static readonly TimeSpan ReportInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>The read size: one pipe's worth (pipes to children are widened to 1 MiB).</summary>
+    public const int BufferSize = 1 << 20;
 
     public static async Task<(string Sha256, long Bytes)> CopyAsync(
         Stream source,
@@ -22,30 +19,17 @@ internal static class HashingCopier
         Action<long, double>? report,
         CancellationToken cancellationToken)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hashing = new HashingSink(sink, report);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        var clock = Stopwatch.StartNew();
-        var lastReport = -ReportInterval;
-        long total = 0;
-        long reportedBytes = 0;
         try
         {
             int read;
             while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
-                hash.AppendData(buffer, 0, read);
-                await sink(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                total += read;
-                if (report is not null && (clock.Elapsed - lastReport >= ReportInterval || total - reportedBytes >= ReportBytes))
-                {
-                    lastReport = clock.Elapsed;
-                    reportedBytes = total;
-                    report(total, total / Math.Max(clock.Elapsed.TotalSeconds, 0.001));
-                }
+                await hashing.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             }
 
-            report?.Invoke(total, total / Math.Max(clock.Elapsed.TotalSeconds, 0.001));
-            return (Convert.ToHexString(hash.GetHashAndReset()).ToLowerInvariant(), total);
+            return hashing.Finish();
         }
         finally
         {
