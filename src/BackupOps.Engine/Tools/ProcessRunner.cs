@@ -38,17 +38,20 @@ public static class ProcessRunner
 
     /// <summary>
     /// Starts a tool whose standard output (and optionally input) the caller streams. <paramref name="environment"/>
-    /// holds the only variables beyond the base the child gets (null: none).
+    /// holds the only variables beyond the base the child gets (null: none). <paramref name="bulkOutput"/>: the tool
+    /// streams a large output through stdio (pg_dump), which then goes out in 1 MiB writes (<see cref="BulkOutput"/>).
     /// </summary>
     public static ChildProcess Start(
         ExternalTool tool,
         IReadOnlyList<string> arguments,
         IReadOnlyDictionary<string, string>? environment,
         Errors.SecretRedactor redactor,
-        bool redirectInput = false)
+        bool redirectInput = false,
+        bool bulkOutput = false)
     {
         ArgumentNullException.ThrowIfNull(tool);
-        var process = new Process { StartInfo = CreateStartInfo(tool.Path, arguments, environment, redirectInput) };
+        var (path, effectiveArguments) = bulkOutput ? BulkOutput.Wrap(tool.Path, arguments) : (tool.Path, arguments);
+        var process = new Process { StartInfo = CreateStartInfo(path, effectiveArguments, environment, redirectInput) };
 
         try
         {
@@ -66,6 +69,12 @@ public static class ProcessRunner
         if (redirectInput)
         {
             PipeCapacity.TryWiden(process.StandardInput.BaseStream, 1 << 20);
+        }
+
+        if (bulkOutput)
+        {
+            // Room for a whole 1 MiB write: the reader then wakes once per write, not 16 times.
+            PipeCapacity.TryWiden(process.StandardOutput.BaseStream, 1 << 20);
         }
 
         return new ChildProcess(tool.Name, process, redactor);
