@@ -15,6 +15,7 @@ command -v age >/dev/null || need+=(age)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v redis-check-rdb >/dev/null || need+=(redis-tools)
 command -v gzip >/dev/null || need+=(gzip)
+command -v zstd >/dev/null || need+=(zstd)
 command -v curl >/dev/null || need+=(curl)
 for tool in ceph-mon ceph-osd radosgw; do command -v "$tool" >/dev/null || need+=("$tool"); done
 command -v ceph >/dev/null || need+=(ceph-common)

@@ -110,7 +110,8 @@ public sealed class BadInputTests
     public void Bad_request_values_name_the_value()
     {
         var settings = new PgConnectionSettings();
-        Assert.Contains("12", Assert.Throws<BackupOpsException>(() => new PgBackupRequest { Connection = settings, CompressionLevel = 12 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("20", Assert.Throws<BackupOpsException>(() => new PgBackupRequest { Connection = settings, CompressionLevel = 20 }.Validate()).Message, StringComparison.Ordinal);
+        Assert.Contains("pg_dump", Assert.Throws<BackupOpsException>(() => new PgBackupRequest { Connection = settings, Codec = Backup.DumpCodec.PgDump, CompressionLevel = 12 }.Validate()).Message, StringComparison.Ordinal);
         var secretLooking = Assert.Throws<BackupOpsException>(() => new PgBackupRequest { Connection = settings, AgeRecipients = ["AGE-SECRET-KEY-1QQQQQQQQQQQQQQQ"] }.Validate());
         Assert.DoesNotContain("QQQQ", secretLooking.Message, StringComparison.Ordinal);
         Assert.Equal("JobsInvalid", Assert.Throws<BackupOpsException>(() => new PgRestoreRequest { TargetServer = settings, BackupId = "x", Jobs = 0 }.Validate()).ErrorId);

@@ -77,7 +77,7 @@ public sealed class CliTests
         Assert.Equal(2, (await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?> { ["BACKUP_RETENTION_DAYS"] = "-3" }, "pg", "prune")).ExitCode);
         Assert.Equal(2, (await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(), "pg", "prune", "--retention-days", "14", "--minimum-keep", "0")).ExitCode);
         Assert.Equal(2, (await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(), "pg", "restore", "--jobs", "many")).ExitCode);
-        Assert.Equal(2, (await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(), "pg", "backup", "--compress", "12", "--database-url", "postgresql://x@127.0.0.1/db")).ExitCode);
+        Assert.Equal(2, (await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(), "pg", "backup", "--compress", "20", "--database-url", "postgresql://x@127.0.0.1/db")).ExitCode);
         Assert.False(Directory.Exists(Path.Combine(work.Path, "backups", "pg")));
     }
 

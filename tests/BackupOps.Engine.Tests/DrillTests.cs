@@ -126,7 +126,7 @@ public sealed class DrillTests
         await File.WriteAllBytesAsync(rdb, bytes);
         await ExpectOnlyFailure(config, "redis restore: queues", "BackupChecksumMismatch");
 
-        var dump = Directory.GetFiles(Path.Combine(store, "pg", database), "*.dump").Single();
+        var dump = Directory.GetFiles(Path.Combine(store, "pg", database), "*.dump.zst").Single();
         bytes = await File.ReadAllBytesAsync(dump);
         bytes[bytes.Length / 2] ^= 0x10;
         await File.WriteAllBytesAsync(dump, bytes);

@@ -92,7 +92,7 @@ public sealed class RoundTripTests
         var expected = await SampleDatabase.FingerprintAsync(Pg, source);
 
         var backup = await PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = folder.Path, AgeRecipients = [keys.Recipient] }, null, default);
-        Assert.EndsWith(".dump.age", backup.Manifest.DataKey, StringComparison.Ordinal);
+        Assert.EndsWith(".dump.zst.age", backup.Manifest.DataKey, StringComparison.Ordinal);
         Assert.Equal([keys.Recipient], backup.Manifest.Encryption!.Recipients);
         var manifestText = File.ReadAllText(Path.Combine(folder.Path, backup.ManifestKey));
         Assert.DoesNotContain(keys.SecretKey, manifestText, StringComparison.Ordinal);
@@ -109,7 +109,7 @@ public sealed class RoundTripTests
         // The escape hatch: no BackupOps needed to get the data back.
         var stock = Pg.NewDatabaseName("rt_age_stock");
         await Pg.ExecuteAsync("postgres", $"CREATE DATABASE {stock}");
-        var pipeline = $"age -d -i '{keys.IdentityFile}' '{Path.Combine(folder.Path, backup.Manifest.DataKey)}' | '{Pg.BinDirectory}/pg_restore' --exit-on-error -h 127.0.0.1 -p {Pg.Port} -U postgres -d {stock}";
+        var pipeline = $"age -d -i '{keys.IdentityFile}' '{Path.Combine(folder.Path, backup.Manifest.DataKey)}' | zstd -d | '{Pg.BinDirectory}/pg_restore' --exit-on-error -h 127.0.0.1 -p {Pg.Port} -U postgres -d {stock}";
         Shell.Run("bash", ["-o", "pipefail", "-c", pipeline], new Dictionary<string, string> { ["PGPASSWORD"] = Pg.Password });
         Assert.Equal(expected, await SampleDatabase.FingerprintAsync(Pg, stock));
     }

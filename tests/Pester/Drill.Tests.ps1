@@ -116,7 +116,7 @@ Describe 'The drill checklist with one component broken' {
     It 'a damaged backup fails exactly the restore It, with the drill''s reason; RTO and RPO are not failed' {
         $database = $script:config.databases[0]
         $bucket = ($database.store -replace '^s3://', '').Split('/')[0]
-        $dump = Get-TestBucketKeys $bucket | Where-Object { $_ -like '*.dump' } | Select-Object -First 1
+        $dump = Get-TestBucketKeys $bucket | Where-Object { $_ -like '*.dump.zst' } | Select-Object -First 1
         # Bit rot: same size (the catalog still lists the backup), different bytes (the restore must refuse it).
         $local = Join-Path $TestDrive 'damaged.dump'
         Invoke-TestObjectFile -Bucket $bucket -Key $dump -Path $local -Download

@@ -12,7 +12,9 @@ internal static class PgBackupCommand
     public static Command Create(CommonOptions common)
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Check the connection, pg_dump version, age and that the store is writable; back up nothing." };
-        var compress = new Option<int>("--compress") { Description = "pg_dump compression level 0-9 (1 is about 3× faster than pg_dump's default 6 for a few percent more bytes).", DefaultValueFactory = _ => PgBackupRequest.DefaultCompressionLevel };
+        var compress = new Option<int>("--compress") { Description = "Compression level: zstd 0-19, pg_dump 0-9 (default 1; 0 stores the archive uncompressed).", DefaultValueFactory = _ => PgBackupRequest.DefaultCompressionLevel };
+        var codec = new Option<string>("--codec") { Description = "zstd (default: pg_dump writes uncompressed and BackupOps compresses on a second core; restore by hand with zstd -d | pg_restore) or pg_dump (pg_dump's own zlib, as before).", DefaultValueFactory = _ => DumpCodecs.ZstdName };
+        codec.AcceptOnlyFromAmong(DumpCodecs.ZstdName, "pg_dump");
         var noOwner = new Option<bool>("--no-owner") { Description = "pg_dump --no-owner." };
         var noPrivileges = new Option<bool>("--no-privileges") { Description = "pg_dump --no-privileges." };
         var tables = new Option<string[]>("--table") { Description = "Only these tables (pg_dump --table pattern); repeatable." };
@@ -24,7 +26,7 @@ internal static class PgBackupCommand
         common.AddConnection(command);
         common.AddStore(command);
         common.AddReporting(command);
-        foreach (var option in new Option[] { dryRun, compress, noOwner, noPrivileges, tables, excludeTables, critical, recipients, common.Json })
+        foreach (var option in new Option[] { dryRun, compress, codec, noOwner, noPrivileges, tables, excludeTables, critical, recipients, common.Json })
         {
             command.Options.Add(option);
         }
@@ -37,6 +39,7 @@ internal static class PgBackupCommand
                 Store = result.GetValue(common.Store),
                 S3 = common.S3(result),
                 CompressionLevel = result.GetValue(compress),
+                Codec = DumpCodecs.Parse(result.GetValue(codec)) ?? PgBackupRequest.DefaultCodec,
                 NoOwner = result.GetValue(noOwner),
                 NoPrivileges = result.GetValue(noPrivileges),
                 IncludeTables = result.GetValue(tables) ?? [],

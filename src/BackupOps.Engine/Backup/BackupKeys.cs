@@ -62,9 +62,9 @@ public static class BackupKeys
     /// <summary>The prefix holding one database's backups.</summary>
     public static string DatabasePrefix(string database) => SourcePrefix(Catalog.BackupKind.Postgres, database);
 
-    /// <summary>The data key of a backup.</summary>
-    public static string DataKey(string database, string backupId, bool encrypted) =>
-        DatabasePrefix(database) + backupId + DumpSuffix + (encrypted ? AgeSuffix : string.Empty);
+    /// <summary>The data key of a backup: <c>.dump</c>, then <c>.zst</c> when BackupOps compressed it, then <c>.age</c> when encrypted.</summary>
+    public static string DataKey(string database, string backupId, bool encrypted, bool zstd = false) =>
+        DatabasePrefix(database) + backupId + DumpSuffix + (zstd ? DumpCodecs.ZstdSuffix : string.Empty) + (encrypted ? AgeSuffix : string.Empty);
 
     /// <summary>The manifest key of a backup.</summary>
     public static string ManifestKey(string database, string backupId) => ManifestKey(Catalog.BackupKind.Postgres, database, backupId);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Compression;
 using BackupOps.Engine.Connection;
 using BackupOps.Engine.Errors;
 using BackupOps.Engine.Manifest;
@@ -52,32 +53,55 @@ public static class PgBackupEngine
         var pgDump = PgToolLocator.Find("pg_dump", PgToolLocator.ParseMajor(serverVersion));
         var age = request.AgeRecipients.Count > 0 ? AgeTool.Find() : null;
         var backupId = BackupKeys.NewBackupId(started);
-        var dataKey = BackupKeys.DataKey(request.Connection.Database, backupId, age is not null);
+        var dataKey = BackupKeys.DataKey(request.Connection.Database, backupId, age is not null, request.CompressesInStream);
         var manifestKey = BackupKeys.ManifestKey(request.Connection.Database, backupId);
 
         await using var writer = await store.BeginWriteAsync(dataKey, databaseBytes, cancellationToken).ConfigureAwait(false);
-        await using var dump = ProcessRunner.Start(pgDump, BuildDumpArguments(request, snapshotId), ChildEnvironment.ForLibpq(request.Connection), redactor);
+        await using var dump = ProcessRunner.Start(pgDump, BuildDumpArguments(request, snapshotId), ChildEnvironment.ForLibpq(request.Connection), redactor, bulkOutput: true);
         await using var encrypt = age is null ? null : ProcessRunner.Start(age, AgeTool.EncryptArguments(request.AgeRecipients), null, redactor, redirectInput: true);
         string sha256;
         long size;
         try
         {
-            var feed = encrypt is null ? Task.CompletedTask : PumpAsync(dump.Output, encrypt.Input, cancellationToken);
-            var source = encrypt?.Output ?? dump.Output;
-            var status = $"pg_dump {pgDump.Version}{(encrypt is null ? string.Empty : " | age")} → {store.Display}";
+            var zstd = request.CompressesInStream;
+            var status = $"pg_dump {pgDump.Version}{(zstd ? " | zstd" : string.Empty)}{(encrypt is null ? string.Empty : " | age")} → {store.Display}";
             var streamed = 0L;
-            (sha256, size) = await HashingCopier.CopyAsync(
-                source,
-                async (chunk, token) =>
+            async ValueTask StoreAsync(ReadOnlyMemory<byte> chunk, CancellationToken token)
+            {
+                await writer.WriteAsync(chunk, token).ConfigureAwait(false);
+                if (Diagnostics.TestHooks.Enabled && streamed < TestPauseAfterBytes && (streamed += chunk.Length) >= TestPauseAfterBytes)
                 {
-                    await writer.WriteAsync(chunk, token).ConfigureAwait(false);
-                    if (Diagnostics.TestHooks.Enabled && streamed < TestPauseAfterBytes && (streamed += chunk.Length) >= TestPauseAfterBytes)
-                    {
-                        await Diagnostics.TestHooks.PauseAsync("backup:streaming", token).ConfigureAwait(false);
-                    }
-                },
-                (done, rate) => progress?.Report(new OperationProgress(activity, status, done, null, rate)),
-                cancellationToken).ConfigureAwait(false);
+                    await Diagnostics.TestHooks.PauseAsync("backup:streaming", token).ConfigureAwait(false);
+                }
+            }
+
+            void Report(long done, double rate) => progress?.Report(new OperationProgress(activity, status, done, null, rate));
+            Task feed;
+            if (encrypt is not null)
+            {
+                // pg_dump → (zstd) → age's stdin here; age's stdout → SHA-256 → store below.
+                feed = PumpAsync(dump.Output, encrypt.Input, zstd ? request.CompressionLevel : 0, cancellationToken);
+                (sha256, size) = await HashingCopier.CopyAsync(encrypt.Output, StoreAsync, Report, cancellationToken).ConfigureAwait(false);
+            }
+            else if (zstd)
+            {
+                // pg_dump → zstd (its worker thread) → SHA-256 → store, all in this one pass.
+                feed = Task.CompletedTask;
+                using var hashing = new HashingSink(StoreAsync, Report);
+                var dumped = await ZstdStreams.CompressAsync(dump.Output, hashing.AsStream(), request.CompressionLevel, cancellationToken).ConfigureAwait(false);
+                (sha256, size) = hashing.Finish();
+                if (dumped == 0)
+                {
+                    size = 0; // an empty dump still makes a zstd frame: judge pg_dump's output, not the frame
+                }
+
+            }
+            else
+            {
+                feed = Task.CompletedTask;
+                (sha256, size) = await HashingCopier.CopyAsync(dump.Output, StoreAsync, Report, cancellationToken).ConfigureAwait(false);
+            }
+
             await feed.ConfigureAwait(false);
             await dump.WaitForSuccessAsync("PgDumpFailed", $"Backup of {request.Connection.Database}", cancellationToken).ConfigureAwait(false);
             if (encrypt is not null)
@@ -123,6 +147,7 @@ public static class PgBackupEngine
             DataKey = dataKey,
             SizeBytes = size,
             Sha256 = sha256,
+            Codec = request.CompressesInStream ? DumpCodecs.ZstdName : null,
             CompressionLevel = request.CompressionLevel,
             Encryption = age is null ? null : new EncryptionInfo("age", request.AgeRecipients),
             Options = new DumpOptionsInfo(request.NoOwner, request.NoPrivileges, request.IncludeTables, request.ExcludeTables),
@@ -160,7 +185,7 @@ public static class PgBackupEngine
         var arguments = new List<string>
         {
             "--format=custom",
-            $"--compress={request.CompressionLevel}",
+            $"--compress={(request.Codec == DumpCodec.Zstd ? 0 : request.CompressionLevel)}",
             $"--snapshot={snapshotId}",
             "--no-password",
             $"--host={request.Connection.Host}",
@@ -182,11 +207,18 @@ public static class PgBackupEngine
         return arguments;
     }
 
-    private static async Task PumpAsync(Stream from, Stream to, CancellationToken cancellationToken)
+    private static async Task PumpAsync(Stream from, Stream to, int zstdLevel, CancellationToken cancellationToken)
     {
         try
         {
-            await from.CopyToAsync(to, 1 << 20, cancellationToken).ConfigureAwait(false);
+            if (zstdLevel > 0)
+            {
+                await ZstdStreams.CompressAsync(from, to, zstdLevel, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await from.CopyToAsync(to, HashingCopier.BufferSize, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {

@@ -51,8 +51,19 @@ public sealed record BackupManifest : IBackupManifest
     /// <summary>Archive format; <c>custom</c> (pg_dump -Fc).</summary>
     public string Format { get; init; } = "custom";
 
-    /// <summary>pg_dump compression level (0-9).</summary>
+    /// <summary>
+    /// How the stored bytes are compressed outside the archive: <c>zstd</c> (pg_dump wrote it uncompressed and
+    /// BackupOps compressed the stream; restore it with <c>zstd -d | pg_restore</c>), or null when the data object is
+    /// the archive itself (compressed by pg_dump at <see cref="CompressionLevel"/>, as in manifests before zstd).
+    /// </summary>
+    public string? Codec { get; init; }
+
+    /// <summary>The compression level: zstd's when <see cref="Codec"/> is <c>zstd</c>, else pg_dump's (0-9).</summary>
     public required int CompressionLevel { get; init; }
+
+    /// <summary>True when the stored bytes are zstd frames around the archive.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsZstd => string.Equals(Codec, Backup.DumpCodecs.ZstdName, StringComparison.Ordinal);
 
     /// <summary>Client-side encryption, or null when the data is plain.</summary>
     public EncryptionInfo? Encryption { get; init; }

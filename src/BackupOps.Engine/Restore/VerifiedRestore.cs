@@ -33,6 +33,12 @@ internal static class VerifiedRestore
         var report = progress is null ? null : new Action<long, double>((done, rate) => progress.Report(new OperationProgress(activity, localPath is null ? $"downloading from {store.Display} and restoring" : "verifying SHA-256 and restoring", done, manifest.SizeBytes, rate)));
         TimeSpan hashed = default;
 
+        if (manifest.IsZstd)
+        {
+            // zstd around the archive: decompressed in the stream, never on disk as the stored object.
+            return await RunZstdAsync(store, manifest, pgRestore, jobs, identityFile, tempRoot, report, clock, cancellationToken).ConfigureAwait(false);
+        }
+
         if (jobs > 1 && localPath is not null && !encrypted)
         {
             // The archive is already a seekable file: pg_restore --jobs reads it while it is hashed.
@@ -76,6 +82,170 @@ internal static class VerifiedRestore
             VerifiedSource.DeleteQuietly(workDirectory);
         }
     }
+
+    /// <summary>
+    /// A zstd backup: one pass over the stored bytes (<see cref="StoredArchive"/>: hash → age → zstd). One job feeds
+    /// pg_restore's stdin; N jobs grow the plain archive in a temporary file that the staged restore follows, as for a
+    /// remote backup (a local .zst is not a seekable archive either).
+    /// </summary>
+    private static async Task<TimeSpan> RunZstdAsync(IBackupStore store, BackupManifest manifest, PgRestoreInvocation pgRestore, int jobs, string? identityFile, string? tempRoot, Action<long, double>? report, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        TimeSpan hashed = default;
+        var paused = !Diagnostics.TestHooks.Enabled;
+
+        // The test hook restore:restoring, once the first plain bytes have reached pg_restore.
+        async ValueTask PauseOnceAsync(CancellationToken token)
+        {
+            if (!paused)
+            {
+                paused = true;
+                await Diagnostics.TestHooks.PauseAsync("restore:restoring", token).ConfigureAwait(false);
+            }
+        }
+
+        if (jobs <= 1)
+        {
+            await using var restore = pgRestore.Start([], redirectInput: true);
+            var stdin = restore.Input;
+            var readerGone = false;
+            var bytes = DeliverZstdAsync(
+                store,
+                manifest,
+                identityFile,
+                pgRestore.Redactor,
+                report,
+                async (archive, token) =>
+                {
+                    try
+                    {
+                        await archive.CopyToAsync(
+                            async (chunk, t) =>
+                            {
+                                if (readerGone)
+                                {
+                                    return; // pg_restore left: keep reading so the stored bytes are still judged
+                                }
+
+                                try
+                                {
+                                    await stdin.WriteAsync(chunk, t).ConfigureAwait(false);
+                                }
+                                catch (IOException)
+                                {
+                                    readerGone = true;
+                                }
+
+                                await PauseOnceAsync(t).ConfigureAwait(false);
+                            },
+                            token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        // Without end-of-file on its stdin the restore would wait for bytes that will never come.
+                        await CloseQuietlyAsync(stdin).ConfigureAwait(false);
+                    }
+                },
+                null,
+                cancellationToken);
+            var consumer = restore.WaitForSuccessAsync("PgRestoreFailed", $"Restore into {pgRestore.DatabaseName}", cancellationToken);
+            await JudgeAsync(manifest, consumer, bytes, () => hashed = clock.Elapsed).ConfigureAwait(false);
+            return hashed;
+        }
+
+        var workDirectory = VerifiedSource.CreateTempDirectory(tempRoot, manifest.BackupId);
+        try
+        {
+            await using var plain = new GrowingFile(Path.Combine(workDirectory, "backup.dump"));
+            var produce = DeliverZstdAsync(
+                store,
+                manifest,
+                identityFile,
+                pgRestore.Redactor,
+                report,
+                (archive, token) => archive.CopyToAsync(
+                    async (chunk, t) =>
+                    {
+                        await plain.AppendAsync(chunk, t).ConfigureAwait(false);
+                        await PauseOnceAsync(t).ConfigureAwait(false);
+                    },
+                    token),
+                plain,
+                cancellationToken);
+            var restore = StagedParallelRestore.RunAsync(
+                pgRestore,
+                plain,
+                async () => Verify(manifest, await produce.ConfigureAwait(false)),
+                jobs,
+                manifest.Schema.TableRows,
+                workDirectory,
+                cancellationToken);
+            await JudgeAsync(manifest, restore, produce, () => hashed = clock.Elapsed).ConfigureAwait(false);
+            return hashed;
+        }
+        finally
+        {
+            VerifiedSource.DeleteQuietly(workDirectory);
+        }
+    }
+
+    /// <summary>
+    /// Delivers the plain archive of a zstd backup through <paramref name="deliver"/>, then hashes what is left of the
+    /// stored bytes. The bytes are judged before a decode or decryption failure is: a damaged object explains both.
+    /// </summary>
+    private static async Task<(string, long)> DeliverZstdAsync(
+        IBackupStore store,
+        BackupManifest manifest,
+        string? identityFile,
+        SecretRedactor redactor,
+        Action<long, double>? report,
+        Func<StoredArchive, CancellationToken, Task> deliver,
+        GrowingFile? plain,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var archive = await StoredArchive.OpenAsync(store, manifest, identityFile, redactor, report, cancellationToken).ConfigureAwait(false);
+            Exception? deliveryError = null;
+            try
+            {
+                await deliver(archive, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is BackupOpsException or IOException)
+            {
+                deliveryError = ex;
+            }
+
+            var result = await archive.FinishAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Verify(manifest, result);
+            }
+            catch
+            {
+                archive.StopDecryption();
+                throw;
+            }
+
+            await archive.WaitForDecryptionAsync(cancellationToken).ConfigureAwait(false);
+            if (deliveryError is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(deliveryError);
+            }
+
+            if (plain is not null)
+            {
+                await plain.CompleteAsync().ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        catch (Exception ex) when (plain is not null)
+        {
+            plain.Fail(ex);
+            throw;
+        }
+    }
+
 
     private static async Task JudgeAsync(BackupManifest manifest, Task restore, Task<(string Sha256, long Size)> bytes, Action bytesDone)
     {

@@ -20,6 +20,7 @@ internal static class DataSignature
     public static (byte[] Header, string Name)? For(IBackupManifest manifest) => manifest switch
     {
         BackupManifest { Encryption: not null } => (Age, "an age-encrypted file"),
+        BackupManifest { IsZstd: true } => (Zstd, "a zstd-compressed pg_dump archive"),
         BackupManifest { Format: "custom" } => (PgCustom, "a pg_dump custom-format archive"),
         Redis.RedisSnapshotManifest { Method: "rdb" } => (Rdb, "a Redis RDB file"),
         Redis.RedisSnapshotManifest { Method: "logical" } => (RedisLogical, "a BackupOps logical Redis export"),

@@ -21,6 +21,7 @@ internal static class OutputMapper
         Recipients = [.. entry.Manifest.Encryption?.Recipients ?? []],
         ServerVersion = entry.Manifest.ServerVersion,
         PgDumpVersion = entry.Manifest.PgDumpVersion,
+        Codec = entry.Manifest.Codec ?? "pg_dump",
         CompressionLevel = entry.Manifest.CompressionLevel,
         Tables = entry.Manifest.Schema.Tables,
         DataKey = entry.Manifest.DataKey,

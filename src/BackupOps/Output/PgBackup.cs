@@ -39,7 +39,10 @@ public sealed class PgBackup
     /// <summary>pg_dump version.</summary>
     public string PgDumpVersion { get; init; } = string.Empty;
 
-    /// <summary>pg_dump compression level.</summary>
+    /// <summary>Where the dump was compressed: <c>zstd</c> (BackupOps, around an uncompressed archive) or <c>pg_dump</c> (its own zlib).</summary>
+    public string Codec { get; init; } = string.Empty;
+
+    /// <summary>The level of <see cref="Codec"/>.</summary>
     public int CompressionLevel { get; init; }
 
     /// <summary>Tables in the database at backup time.</summary>

@@ -26,7 +26,7 @@ public sealed class DamagedBackupTests
         var store = Path.Combine(work.Path, "backups");
         var (db, ids) = await CatalogIdentityTests.ThreeBackupsAsync(store, "damaged");
         var newest = ids[^1];
-        var data = Path.Combine(store, BackupKeys.DataKey(db, newest, encrypted: false));
+        var data = Path.Combine(store, BackupKeys.DataKey(db, newest, encrypted: false, zstd: true));
         var manifest = Path.Combine(store, BackupKeys.ManifestKey(db, newest));
         var size = new FileInfo(data).Length;
         switch (damage)
