@@ -25,6 +25,10 @@ if (args is ["generate", ..])
 }
 
 const string BaselineSuffix = " [baseline]";
+const string RawZlib = "raw pg_dump -Fc -Z1 -f file";
+const string RawZstd = "raw pg_dump -Fc -Z0 | zstd -1 -T2 > file";
+const string StockStream = "stock: zstd -dc file | pg_restore";
+const string StockParallel = "stock: zstd -d to a file; pg_restore -j 2";
 var sizes = new List<int>();
 var runs = 3;
 var output = Path.Combine("bench", "results");
@@ -106,26 +110,53 @@ try
         // the restore scenarios use the one left by the last measured run.
         var s3 = new BackupOps.Engine.Stores.S3StoreOptions { Endpoint = env["AWS_ENDPOINT_URL"], AccessKey = env["AWS_ACCESS_KEY_ID"], SecretKey = env["AWS_SECRET_ACCESS_KEY"], Region = "us-east-1", Provider = BackupOps.Engine.Stores.S3Provider.Generic };
         string EmptyPrefix(string prefix) => $"@empty {prefix}";
-        var scenarios = new (string Name, string Group, string Command, string? Before)[]
+        var url = $"postgresql://postgres@127.0.0.1:{postgres.Port}/{db}";
+        string Recreate(string target) => $"'{bin}/dropdb' --if-exists {target} && '{bin}/createdb' {target}";
+        var scenarios = new List<Scenario>
         {
-            ("raw pg_dump -Fc -f file", "backup", $"'{bin}/pg_dump' -Fc -f {dir}/raw.dump {db}", $"rm -f {dir}/raw.dump"),
-            ("seed: pg_dump | gzip -9 > tmp; upload", "backup", $"'{bin}/pg_dump' {db} | gzip -9 > {dir}/seed.sql.gz && {curlPut}", null),
-            ("BackupOps → folder", "backup", $"{bo} pg backup --database-url '{postgres.ConnectionString(db)}' --store {dir}/store", $"rm -rf {dir}/store"),
-            ("BackupOps → RGW", "backup", $"{bo} pg backup --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/bo{size}", EmptyPrefix($"bo{size}/")),
-            ("BackupOps → RGW, age", "backup", $"{bo} pg backup --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/age{size} --recipient {recipient}", EmptyPrefix($"age{size}/")),
-            ("raw pg_restore -j 1 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r1 -j 1 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r1 && '{bin}/createdb' {db}_r1"),
-            ("raw pg_restore -j 2 (file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r2 -j 2 {dir}/raw.dump", $"'{bin}/dropdb' --if-exists {db}_r2 && '{bin}/createdb' {db}_r2"),
-            ("seed: gunzip -c | psql", "restore", $"gunzip -c {dir}/seed.sql.gz | '{bin}/psql' -q -o /dev/null -d {db}_r3", $"'{bin}/dropdb' --if-exists {db}_r3 && '{bin}/createdb' {db}_r3"),
-            ("BackupOps ← RGW, --jobs 1", "restore", $"{bo} pg restore --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r4 --force", null),
-            ("BackupOps ← RGW, --jobs 2", "restore", $"{bo} pg restore --database-url '{postgres.ConnectionString(db)}' --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r5 --force --jobs 2", null),
+            // Backups. Every BackupOps row names the raw pipeline that does the same work at the same level.
+            new("raw pg_dump -Fc -Z1 -f file", "backup", $"'{bin}/pg_dump' -Fc -Z1 -f {dir}/raw.dump {db}", $"rm -f {dir}/raw.dump", null, $"{dir}/raw.dump"),
+            new("raw pg_dump -Fc -Z0 | zstd -1 -T2 > file", "backup", $"'{bin}/pg_dump' -Fc -Z0 {db} | zstd -q -1 -T2 -o {dir}/raw.dump.zst", $"rm -f {dir}/raw.dump.zst", null, $"{dir}/raw.dump.zst"),
+            new("seed: pg_dump | gzip -9 > tmp; upload", "backup", $"'{bin}/pg_dump' {db} | gzip -9 > {dir}/seed.sql.gz && {curlPut}", null, null, null),
+            new("BackupOps → folder (zstd 1, default)", "backup", $"{bo} pg backup --database-url {url} --store {dir}/store", $"rm -rf {dir}/store", RawZstd, $"{dir}/store"),
+            new("BackupOps → folder, --codec pg_dump --compress 1", "backup", $"{bo} pg backup --database-url {url} --store {dir}/store-zlib --codec pg_dump", $"rm -rf {dir}/store-zlib", RawZlib, $"{dir}/store-zlib"),
+            new("BackupOps → RGW (zstd 1)", "backup", $"{bo} pg backup --database-url {url} --store s3://benchmark-bucket/bo{size}", EmptyPrefix($"bo{size}/"), RawZstd, null),
+            new("BackupOps → RGW, age (zstd 1)", "backup", $"{bo} pg backup --database-url {url} --store s3://benchmark-bucket/age{size} --recipient {recipient}", EmptyPrefix($"age{size}/"), RawZstd, null),
+
+            // Restores, each against the stock tools restoring the same kind of object.
+            new("raw pg_restore -j 2 (-Z1 file)", "restore", $"'{bin}/pg_restore' --no-owner -d {db}_r2 -j 2 {dir}/raw.dump", Recreate($"{db}_r2"), null, null),
+            new("stock: zstd -dc file | pg_restore", "restore", $"zstd -qdc {dir}/raw.dump.zst | '{bin}/pg_restore' --no-owner -d {db}_r6", Recreate($"{db}_r6"), null, null),
+            new("stock: zstd -d to a file; pg_restore -j 2", "restore", $"zstd -qdf {dir}/raw.dump.zst -o {dir}/plain.dump && '{bin}/pg_restore' --no-owner -d {db}_r7 -j 2 {dir}/plain.dump", $"rm -f {dir}/plain.dump && {Recreate($"{db}_r7")}", null, null),
+            new("seed: gunzip -c | psql", "restore", $"gunzip -c {dir}/seed.sql.gz | '{bin}/psql' -q -o /dev/null -d {db}_r3", Recreate($"{db}_r3"), null, null),
+            new("BackupOps ← folder, --jobs 1", "restore", $"{bo} pg restore --database-url {url} --store {dir}/store --latest --target-database {db}_r8 --force", null, StockStream, null),
+            new("BackupOps ← folder, --jobs 2", "restore", $"{bo} pg restore --database-url {url} --store {dir}/store --latest --target-database {db}_r9 --force --jobs 2", null, StockParallel, null),
+            new("BackupOps ← RGW, --jobs 1", "restore", $"{bo} pg restore --database-url {url} --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r4 --force", null, StockStream, null),
+            new("BackupOps ← RGW, --jobs 2", "restore", $"{bo} pg restore --database-url {url} --store s3://benchmark-bucket/bo{size} --latest --target-database {db}_r5 --force --jobs 2", null, StockParallel, null),
         };
+
+        if (size == sizes[0])
+        {
+            // Fixed cost per run: a one-table database, where nearly everything is start-up.
+            Measure.Shell($"'{bin}/createdb' bench_tiny && '{bin}/psql' -q -d bench_tiny -c 'CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t SELECT g, md5(g::text) FROM generate_series(1, 100) g'", env);
+            var tinyUrl = $"postgresql://postgres@127.0.0.1:{postgres.Port}/bench_tiny";
+            scenarios.AddRange(
+            [
+                new("tiny: raw pg_dump -Fc -Z0 | zstd -1", "fixed", $"'{bin}/pg_dump' -Fc -Z0 bench_tiny | zstd -q -1 -o {dir}/tiny.dump.zst", $"rm -f {dir}/tiny.dump.zst", null, null),
+                new("tiny: backupops --help", "fixed", $"{bo} --help > /dev/null", null, null, null),
+                new("tiny: BackupOps → folder", "fixed", $"{bo} pg backup --database-url {tinyUrl} --store {dir}/tiny-store", $"rm -rf {dir}/tiny-store", "tiny: raw pg_dump -Fc -Z0 | zstd -1", null),
+                new("tiny: BackupOps → RGW", "fixed", $"{bo} pg backup --database-url {tinyUrl} --store s3://benchmark-bucket/tiny", EmptyPrefix("tiny/"), "tiny: raw pg_dump -Fc -Z0 | zstd -1", null),
+            ]);
+        }
+
         var results = new Dictionary<string, List<Measurement>>();
+        var outputBytes = new Dictionary<string, long>();
         var selected = scenarios.Where(sc => only.Count == 0 || only.Any(o => sc.Name.Contains(o, StringComparison.Ordinal))).ToList();
+        var loadBefore = LoadAverage();
 
         // With --baseline-cli each BackupOps scenario has a twin run by another build (same dataset, servers and
         // session), in its own store prefix; the two alternate run by run, so drift of the machine hits both.
         var groups = selected.Select(sc => baselineCli is not null && sc.Name.StartsWith("BackupOps", StringComparison.Ordinal)
-            ? new[] { sc, (Name: sc.Name + BaselineSuffix, sc.Group, Command: sc.Command.Replace(bo, $"dotnet '{baselineCli}'", StringComparison.Ordinal).Replace($"benchmark-bucket/bo{size}", $"benchmark-bucket/base-bo{size}", StringComparison.Ordinal).Replace($"benchmark-bucket/age{size}", $"benchmark-bucket/base-age{size}", StringComparison.Ordinal), Before: sc.Before?.Replace("@empty ", "@empty base-", StringComparison.Ordinal)) }
+            ? new[] { sc, sc with { Name = sc.Name + BaselineSuffix, Command = sc.Command.Replace(bo, $"dotnet '{baselineCli}'", StringComparison.Ordinal).Replace($"benchmark-bucket/bo{size}", $"benchmark-bucket/base-bo{size}", StringComparison.Ordinal).Replace($"benchmark-bucket/age{size}", $"benchmark-bucket/base-age{size}", StringComparison.Ordinal), Before = sc.Before?.Replace("@empty ", "@empty base-", StringComparison.Ordinal) } }
             : [sc]).ToList();
         foreach (var group in groups)
         {
@@ -136,7 +167,7 @@ try
 
             for (var run = 0; run <= runs; run++)
             {
-                foreach (var (name, _, command, before) in run % 2 == 0 ? group : Enumerable.Reverse(group))
+                foreach (var (name, _, command, before, _, _) in run % 2 == 0 ? group : Enumerable.Reverse(group))
                 {
                     if (before is not null && before.StartsWith("@empty ", StringComparison.Ordinal))
                     {
@@ -153,24 +184,36 @@ try
                     {
                         results[name].Add(m);
                     }
+
+                    if (group[0].SizeOf is { } sizePath && name == group[0].Name)
+                    {
+                        outputBytes[name] = SizeOf(sizePath);
+                    }
                 }
             }
         }
 
         selected = [.. groups.SelectMany(g => g)];
 
+        var loadAfter = LoadAverage();
         var rawDump = new FileInfo(Path.Combine(dir, "raw.dump"));
         var dumpMb = rawDump.Exists ? rawDump.Length / 1048576.0 : double.NaN;
-        report.Append(CultureInfo.InvariantCulture, $"## {size} MB dataset (custom-format dump {dumpMb:0} MB)\n\n| Scenario | Wall s | CPU s | Peak RSS MB | vs raw | vs seed |\n| --- | --- | --- | --- | --- | --- |\n");
-        double MedianWall(string name) => results.TryGetValue(name, out var m) ? Median(m.Select(r => r.WallSeconds)) : double.NaN;
-        foreach (var (name, group, _, _) in selected)
+        report.Append(CultureInfo.InvariantCulture, $"## {size} MB dataset (pg_dump -Fc -Z1 dump {dumpMb:0} MB)\n\nLoad average (1/5/15 min) before: {loadBefore}; after: {loadAfter}.\n\n");
+        report.Append("\"vs like\" divides by the raw pipeline doing the same work with the same codec and level (named in the next column); \"vs -Z1\" divides a backup by raw `pg_dump -Fc -Z1`, the same level with pg_dump's own zlib, which a zstd backup replaces (issue #16's target 5: ≥ 2× faster and no larger, so the output size is shown). CPU = user + system of the process tree (pg_dump included).\n\n");
+        report.Append("| Scenario | Wall s | CPU s | Peak RSS MB | Output MB | vs like (wall) | vs like (CPU) | like-with-like baseline | vs -Z1 (wall) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        double MedianOf(string name, Func<Measurement, double> pick) => results.TryGetValue(name, out var m) && m.Count > 0 ? Median(m.Select(pick)) : double.NaN;
+        foreach (var sc in selected)
         {
+            var name = sc.Name;
             var walls = results[name].Select(r => r.WallSeconds).ToList();
-            var raw = group == "backup" ? MedianWall("raw pg_dump -Fc -f file") : MedianWall(name.Contains("jobs 1", StringComparison.Ordinal) ? "raw pg_restore -j 1 (file)" : "raw pg_restore -j 2 (file)");
-            var seed = group == "backup" ? MedianWall("seed: pg_dump | gzip -9 > tmp; upload") : MedianWall("seed: gunzip -c | psql");
-            var ours = name.StartsWith("BackupOps", StringComparison.Ordinal);
             var median = Median(walls);
-            report.Append(CultureInfo.InvariantCulture, $"| {name.Replace("|", "\\|", StringComparison.Ordinal)} | {median:0.00} ({walls.Min():0.00}–{walls.Max():0.00}) | {Median(results[name].Select(r => r.CpuSeconds)):0.00} | {results[name].Max(r => r.PeakRssKb) / 1024.0:0} | {Ratio(ours, median, raw)} | {Ratio(ours, median, seed)} |\n");
+            var cpu = MedianOf(name, r => r.CpuSeconds);
+            var baseName = sc.Baseline?.Replace(BaselineSuffix, string.Empty, StringComparison.Ordinal);
+            var likeWall = baseName is null ? double.NaN : MedianOf(baseName, r => r.WallSeconds);
+            var likeCpu = baseName is null ? double.NaN : MedianOf(baseName, r => r.CpuSeconds);
+            var z1 = sc.Group == "backup" && name.StartsWith("BackupOps", StringComparison.Ordinal) ? MedianOf(RawZlib, r => r.WallSeconds) : double.NaN;
+            var bytes = outputBytes.TryGetValue(name, out var b) ? $"{b / 1048576.0:0}" : "";
+            report.Append(CultureInfo.InvariantCulture, $"| {Cell(name)} | {median:0.00} ({walls.Min():0.00}–{walls.Max():0.00}) | {cpu:0.00} | {results[name].Max(r => r.PeakRssKb) / 1024.0:0} | {bytes} | {Ratio(median, likeWall)} | {Ratio(cpu, likeCpu)} | {(baseName is null ? "" : Cell(baseName))} | {Ratio(median, z1)} |\n");
         }
 
         report.Append('\n');
@@ -187,7 +230,12 @@ try
             report.Append('\n');
         }
 
-        if (results.TryGetValue("BackupOps → RGW", out var rgwRuns))
+        if (size == sizes[0] && (only.Count == 0 || only.Any(o => "catalog".Contains(o, StringComparison.Ordinal))))
+        {
+            await CatalogScaling.RunAsync(report, s3, "benchmark-bucket", $"{bo}", $"s3://benchmark-bucket", url, dir, env, runs);
+        }
+
+        if (results.TryGetValue("BackupOps → RGW (zstd 1)", out var rgwRuns))
         {
             peakRss[size] = rgwRuns.Max(r => r.PeakRssKb) / 1024.0;
         }
@@ -218,7 +266,15 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
-static string Ratio(bool ours, double median, double baseline) => ours && !double.IsNaN(baseline) ? $"{median / baseline:0.00}×" : "";
+static string Ratio(double value, double baseline) => double.IsNaN(baseline) || double.IsNaN(value) ? "" : $"{value / baseline:0.00}×";
+
+static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
+
+static long SizeOf(string path) => Directory.Exists(path)
+    ? new DirectoryInfo(path).EnumerateFiles("*.dump*", SearchOption.AllDirectories).Sum(f => f.Length)
+    : File.Exists(path) ? new FileInfo(path).Length : 0;
 
 static double Median(IEnumerable<double> values) => BenchUtil.Median(values);
 
@@ -230,3 +286,6 @@ static int FreePort()
 }
 
 static string FindRepository() => BenchUtil.FindRepository();
+
+/// <summary>One measured command: its group, what runs before each run (not measured), the like-with-like baseline and what to size afterwards.</summary>
+internal sealed record Scenario(string Name, string Group, string Command, string? Before, string? Baseline, string? SizeOf);
