@@ -41,7 +41,7 @@ public sealed class FailurePathTests
         var resume = Path.Combine(work.Path, "resume");
         using var backup = CliProcess.Start(work.Path, new Dictionary<string, string?> { ["DATABASE_URL"] = Pg.Url(db), ["BACKUP_DIR"] = tmpfs.Path, ["BACKUPOPS_TEST_PAUSE_AT"] = "backup:data-committed", ["BACKUPOPS_TEST_RESUME_FILE"] = resume }, "pg", "backup");
         await backup.WaitForPauseAsync("backup:data-committed");
-        Assert.Single(Directory.GetFiles(Path.Combine(tmpfs.Path, "pg", db), "*.dump"));
+        Assert.Single(Directory.GetFiles(Path.Combine(tmpfs.Path, "pg", db), "*.dump.zst"));
 
         tmpfs.FillUp();
         await File.WriteAllTextAsync(resume, "go");
