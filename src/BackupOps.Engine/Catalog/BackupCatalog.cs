@@ -11,7 +11,7 @@ namespace BackupOps.Engine.Catalog;
 /// prefix). A manifest anywhere else (a copied folder or prefix, a moved file) and a symbolic link in a folder store
 /// are anomalies: reported, never counted twice, never deleted.
 /// </summary>
-public static class BackupCatalog
+public static partial class BackupCatalog
 {
     /// <summary>Filters for <see cref="ListAsync"/>.</summary>
     /// <param name="Database">Only this database (null for all).</param>
@@ -30,6 +30,13 @@ public static class BackupCatalog
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(kind);
         ArgumentNullException.ThrowIfNull(filter);
+        if (filter.LatestOnly)
+        {
+            // The newest of each source needs the newest manifest of each, not every manifest.
+            var newest = await ListNewestAsync<TManifest>(store, kind, filter.Database, static _ => Task.FromResult(true), cancellationToken).ConfigureAwait(false);
+            return newest with { Backups = [.. newest.Backups.Where(b => filter.Since is null || b.Manifest.StartedUtc >= filter.Since)] };
+        }
+
         var prefix = filter.Database is null ? kind.Prefix : BackupKeys.SourcePrefix(kind, filter.Database);
         var objects = await ListObjectsAsync(store, prefix, cancellationToken).ConfigureAwait(false);
         var manifests = ManifestsNewestFirst(objects).ToList();

@@ -119,8 +119,16 @@ public static class BackupStatusEngine
     private static async Task CollectAsync<TManifest>(IBackupStore store, BackupKind kind, Dictionary<(string, string), Newest> newest, List<string> leftovers, DateTimeOffset now, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
-        var listing = await BackupCatalog.ListAsync<TManifest>(store, kind, new BackupCatalog.Filter(), cancellationToken).ConfigureAwait(false);
+        // Manifests are read newest first per source only until one is not recorded damaged (issue #16: status in a
+        // bounded number of requests); the loop below then sees the same newest backups the whole catalog would give.
         var records = await VerificationRecords.ListAsync(store, kind, null, cancellationToken).ConfigureAwait(false);
+        var listing = await BackupCatalog.ListNewestAsync<TManifest>(
+            store,
+            kind,
+            null,
+            async backup => !(records.TryGetValue((backup.Database, backup.BackupId), out var listed) && listed.Outcome == VerificationRecord.FailedOutcome
+                && await VerificationRecords.ReadAsync(store, listed, cancellationToken).ConfigureAwait(false) is { } record && VerificationRecords.Describes(record, backup)),
+            cancellationToken).ConfigureAwait(false);
         foreach (var source in listing.Backups.GroupBy(b => b.Database, StringComparer.Ordinal))
         {
             RunRecord? damaged = null;
