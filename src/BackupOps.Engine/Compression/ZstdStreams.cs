@@ -69,8 +69,8 @@ internal static class ZstdStreams
         return total;
     }
 
-    /// <summary>True when <paramref name="exception"/> is what a damaged zstd stream throws.</summary>
-    public static bool IsDecodeError(Exception exception) => exception is ZstdException;
+    /// <summary>True when <paramref name="exception"/> is what a damaged or truncated zstd stream throws.</summary>
+    public static bool IsDecodeError(Exception exception) => exception is ZstdException or EndOfStreamException;
 
     /// <summary>Forwards writes until abandoned, then swallows them.</summary>
     private sealed class AbandonableStream(Stream inner) : Stream
