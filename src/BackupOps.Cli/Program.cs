@@ -27,7 +27,7 @@ var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     // The parser quotes the bad token: bounded and on one line, so a huge or multi-line argument cannot flood or forge stderr.
-    foreach (var message in parsed.Errors.Select(e => BackupOps.Engine.Security.BoundedInput.Shown(e.Message, 300)).Distinct().Take(3))
+    foreach (var message in parsed.Errors.Select(e => BackupOps.Engine.Security.BoundedInput.Shown(ParseErrorText.Plain(e.Message), 300)).Distinct().Take(3))
     {
         Console.Error.WriteLine($"backupops: {message}");
     }

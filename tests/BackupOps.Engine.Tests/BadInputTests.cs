@@ -92,6 +92,19 @@ public sealed class BadInputTests
         }
     }
 
+    [Theory]
+    [InlineData(new[] { "pg", "prune", "--retention-days", "abc" }, "a whole number")]
+    [InlineData(new[] { "status", "--max-age-hours", "soon" }, "a number")]
+    public async Task An_unparsable_option_value_names_the_form_to_type_not_a_dotnet_type(string[] arguments, string form)
+    {
+        using var work = new TempFolder();
+        var run = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(), arguments);
+        Assert.True(run.ExitCode == 2, run.All);
+        Assert.Contains($"'{arguments[^1]}'", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains(form, run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", run.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Retention_is_required_and_minimum_keep_cannot_be_zero()
     {
