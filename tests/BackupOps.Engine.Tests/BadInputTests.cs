@@ -106,6 +106,26 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Missing_S3_keys_and_a_mistyped_endpoint_are_bad_input_with_the_fix_not_an_unreachable_endpoint()
+    {
+        var s3 = S3TestServer.Shared;
+        using var work = new TempFolder();
+        var noKeys = new Dictionary<string, string?>
+        {
+            ["AWS_ENDPOINT_URL"] = s3.Options.Endpoint, ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null,
+            ["AWS_PROFILE"] = null, ["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(work.Path, "none"), ["AWS_CONFIG_FILE"] = Path.Combine(work.Path, "none"),
+            ["AWS_EC2_METADATA_DISABLED"] = "true", // no instance metadata service here; the SDK would otherwise wait for it
+        };
+        var missing = await BackupOpsCli.RunAsync(work.Path, noKeys, "pg", "list", "--store", "s3://any-bucket/x");
+        Assert.True(missing.ExitCode == 2 && missing.Stderr.Contains("[S3CredentialsMissing]", StringComparison.Ordinal) && missing.Stderr.Contains("AWS_ACCESS_KEY_ID", StringComparison.Ordinal), missing.All);
+
+        var badEndpoint = new Dictionary<string, string?>(noKeys) { ["AWS_ENDPOINT_URL"] = "htp:/bad", ["AWS_ACCESS_KEY_ID"] = s3.Options.AccessKey, ["AWS_SECRET_ACCESS_KEY"] = s3.Options.SecretKey };
+        var invalid = await BackupOpsCli.RunAsync(work.Path, badEndpoint, "pg", "list", "--store", "s3://any-bucket/x");
+        Assert.True(invalid.ExitCode == 2 && invalid.Stderr.Contains("[S3EndpointInvalid]", StringComparison.Ordinal) && invalid.Stderr.Contains("'htp:/bad'", StringComparison.Ordinal), invalid.All);
+        Assert.DoesNotContain(s3.Options.SecretKey!, invalid.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Retention_is_required_and_minimum_keep_cannot_be_zero()
     {
         Assert.Equal("RetentionMissing", Assert.Throws<BackupOpsException>(() => RetentionPolicy.Resolve(null)).ErrorId);

@@ -1,6 +1,7 @@
 using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
+using BackupOps.Engine.Errors;
 
 namespace BackupOps.Engine.Stores;
 
@@ -25,6 +26,12 @@ internal static class S3ClientFactory
         var endpoint = options.EffectiveEndpoint;
         if (endpoint is not null)
         {
+            // A mistyped endpoint is bad input with its fix, not "unreachable" after the SDK's retries.
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
+            {
+                throw BackupOpsException.InvalidInput("S3EndpointInvalid", $"The S3 endpoint '{endpoint}' is not an http(s) URL. Set AWS_ENDPOINT_URL to one, for example https://<account>.r2.cloudflarestorage.com or http://127.0.0.1:7480.");
+            }
+
             config.ServiceURL = endpoint;
             config.ForcePathStyle = provider != S3Provider.Aws;
             config.AuthenticationRegion = provider == S3Provider.R2 ? "auto" : options.Region ?? "us-east-1";

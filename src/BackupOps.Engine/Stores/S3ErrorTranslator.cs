@@ -31,6 +31,13 @@ internal static class S3ErrorTranslator
             };
         }
 
+        // No keys in the environment and none in the SDK's chain (profile, instance role): the SDK's text is four chained
+        // exceptions about EC2 instance metadata, which is neither the cause an operator has nor a network problem.
+        if (exception is AmazonClientException && exception.Message.Contains("credentials", StringComparison.OrdinalIgnoreCase))
+        {
+            return new BackupOpsException(BackupOpsErrorKind.InvalidInput, "S3CredentialsMissing", $"No S3 credentials were found while trying to {what}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (for R2, an API token's access key pair), or an AWS profile.", exception) { Target = bucket };
+        }
+
         if (exception is HttpRequestException or AmazonClientException or IOException or System.Net.Sockets.SocketException)
         {
             return new BackupOpsException(BackupOpsErrorKind.ConnectionFailed, "S3EndpointUnreachable", $"The S3 endpoint could not be reached while trying to {what}: {exception.Message} Check AWS_ENDPOINT_URL and the network.", exception) { Target = bucket };
