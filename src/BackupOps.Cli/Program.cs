@@ -26,8 +26,10 @@ root.Subcommands.Add(DrillCommand.Create(common));
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
-    // The parser quotes the bad token: bounded and on one line, so a huge or multi-line argument cannot flood or forge stderr.
-    foreach (var message in parsed.Errors.Select(e => BackupOps.Engine.Security.BoundedInput.Shown(ParseErrorText.Plain(e.Message), 300)).Distinct().Take(3))
+    // The parser quotes the bad token: bounded and on one line, so a huge or multi-line argument cannot flood or forge stderr,
+    // and redacted: a mistyped option before a URL with a password echoed the password into cron's log.
+    var redactor = new BackupOps.Engine.Errors.SecretRedactor();
+    foreach (var message in parsed.Errors.Select(e => BackupOps.Engine.Security.BoundedInput.Shown(redactor.Redact(ParseErrorText.Plain(e.Message)), 300)).Distinct().Take(3))
     {
         Console.Error.WriteLine($"backupops: {message}");
     }

@@ -105,6 +105,18 @@ public sealed class BadInputTests
         Assert.DoesNotContain("System.", run.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("postgresql://bk:Pw-s3cret@127.0.0.1:5432/app")]
+    [InlineData("host=127.0.0.1 user=bk password=Pw-s3cret dbname=app")]
+    public async Task A_mistyped_option_does_not_echo_the_password_of_the_argument_after_it(string url)
+    {
+        using var work = new TempFolder();
+        var run = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(), "pg", "backup", "--databse-url", url);
+        Assert.True(run.ExitCode == 2, run.All);
+        Assert.Contains("--databse-url", run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pw-s3cret", run.All, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Missing_S3_keys_and_a_mistyped_endpoint_are_bad_input_with_the_fix_not_an_unreachable_endpoint()
     {
