@@ -31,11 +31,18 @@ public sealed class ChildEnvironmentTests
             ["REDISCLI_AUTH"] = canary + "redis",
             ["BACKUPOPS_WEBHOOK_URL"] = "http://127.0.0.1:9/" + canary + "webhook",
             ["DATABASE_URL"] = $"postgresql://postgres:{canary}url@127.0.0.1:9/postgres",
+            // The demo's sandbox redis-server lives for milliseconds and the sampler missed it once in CI: it is held
+            // until the sampler has seen it.
+            ["BACKUPOPS_TEST_PAUSE_AT"] = "redis-sandbox:running",
+            ["BACKUPOPS_TEST_RESUME_FILE"] = Path.Combine(work.Path, "resume"),
         };
 
         using var spy = new ChildSpy(marker.Path);
         using var drill = CliProcess.Start(work.Path, environment, "drill", "--demo", "--temp-dir", marker.Path);
         spy.Exclude(drill.Id);
+        await drill.WaitForPauseAsync("redis-sandbox:running");
+        await spy.WaitForAsync("redis-server");
+        await File.WriteAllTextAsync(Path.Combine(work.Path, "resume"), string.Empty);
         var run = await drill.WaitForExitAsync(TimeSpan.FromMinutes(5));
         var children = spy.Stop();
 
