@@ -79,7 +79,6 @@ public sealed class RedisSandbox : IAsyncDisposable
         }
 
         await sandbox.WaitUntilLoadedAsync(TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
-        await Diagnostics.TestHooks.PauseAsync("redis-sandbox:running", cancellationToken).ConfigureAwait(false);
         return sandbox;
     }
 

@@ -31,25 +31,20 @@ public sealed class ChildEnvironmentTests
             ["REDISCLI_AUTH"] = canary + "redis",
             ["BACKUPOPS_WEBHOOK_URL"] = "http://127.0.0.1:9/" + canary + "webhook",
             ["DATABASE_URL"] = $"postgresql://postgres:{canary}url@127.0.0.1:9/postgres",
-            // The demo's sandbox redis-server lives for milliseconds and the sampler missed it once in CI: it is held
-            // until the sampler has seen it.
-            ["BACKUPOPS_TEST_PAUSE_AT"] = "redis-sandbox:running",
-            ["BACKUPOPS_TEST_RESUME_FILE"] = Path.Combine(work.Path, "resume"),
         };
 
         using var spy = new ChildSpy(marker.Path);
         using var drill = CliProcess.Start(work.Path, environment, "drill", "--demo", "--temp-dir", marker.Path);
         spy.Exclude(drill.Id);
-        await drill.WaitForPauseAsync("redis-sandbox:running");
-        await spy.WaitForAsync("redis-server");
-        await File.WriteAllTextAsync(Path.Combine(work.Path, "resume"), string.Empty);
         var run = await drill.WaitForExitAsync(TimeSpan.FromMinutes(5));
         var children = spy.Stop();
 
         Assert.True(run.ExitCode == 0, run.All);
         // The long-lived ones are always caught by the sampler; pg_dump and pg_restore of the tiny demo can finish
-        // between two samples, and the paused test below holds them for inspection.
-        foreach (var kind in new[] { "initdb", "pg_ctl", "postgres", "redis-server" })
+        // between two samples, and the paused test below holds them for inspection. redis-server is checked whenever it
+        // is caught but cannot be required: setting its process title, Redis clears the memory /proc/<pid>/environ reads,
+        // so it carries no marker moments after exec (a CI run missed it, and holding it at a pause did not help).
+        foreach (var kind in new[] { "initdb", "pg_ctl", "postgres" })
         {
             Assert.True(children.Any(c => c.Command == kind), $"no {kind} was seen; seen: {string.Join(", ", children.Select(c => c.Command).Distinct())}");
         }
