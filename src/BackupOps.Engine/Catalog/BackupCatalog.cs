@@ -205,9 +205,10 @@ public static partial class BackupCatalog
             return new CatalogRead<TManifest>(null, new BackupLeftover(manifestObject.Key, manifest.Database, manifestObject.Size, manifestObject.LastModifiedUtc, "manifest without its data object", null), null, null);
         }
 
-        return data.Size != manifest.SizeBytes
-            ? new CatalogRead<TManifest>(null, new BackupLeftover(data.Key, manifest.Database, data.Size, data.LastModifiedUtc, $"data object is {data.Size} bytes, manifest says {manifest.SizeBytes}", null), null, data.Key)
-            : new CatalogRead<TManifest>(new CatalogEntry<TManifest>(store.Display, manifest, manifestObject.Key) { DataObject = data }, null, null, data.Key);
+        // A data object of another size than its manifest says is a damaged backup, not a leftover: the manifest is written
+        // last, so the data was complete when it was; listed, it is proven damaged by prune, verify and restore, and
+        // status reports it (as a leftover it read as "not a backup", status stayed Healthy and prune removed the evidence).
+        return new CatalogRead<TManifest>(new CatalogEntry<TManifest>(store.Display, manifest, manifestObject.Key) { DataObject = data }, null, null, data.Key);
     }
 
     /// <summary>Why a manifest is not in its own place, or null when it is.</summary>

@@ -126,7 +126,7 @@ public static class BackupStatusEngine
             store,
             kind,
             null,
-            async backup => !(records.TryGetValue((backup.Database, backup.BackupId), out var listed) && listed.Outcome == VerificationRecord.FailedOutcome
+            async backup => !SizeDiffers(backup) && !(records.TryGetValue((backup.Database, backup.BackupId), out var listed) && listed.Outcome == VerificationRecord.FailedOutcome
                 && await VerificationRecords.ReadAsync(store, listed, cancellationToken).ConfigureAwait(false) is { } record && VerificationRecords.Describes(record, backup)),
             cancellationToken).ConfigureAwait(false);
         foreach (var source in listing.Backups.GroupBy(b => b.Database, StringComparer.Ordinal))
@@ -135,6 +135,24 @@ public static class BackupStatusEngine
             CatalogEntry<TManifest>? valid = null;
             foreach (var backup in source.OrderByDescending(b => b.Manifest.StartedUtc).ThenByDescending(b => b.BackupId, StringComparer.Ordinal))
             {
+                if (SizeDiffers(backup))
+                {
+                    // Visible in the listing itself, without reading a byte: no proof is needed to know it is not whole.
+                    damaged ??= new RunRecord
+                    {
+                        Kind = kind.Name,
+                        Source = backup.Database,
+                        Operation = "verify",
+                        Outcome = RunRecord.FailureOutcome,
+                        StartedUtc = backup.Manifest.StartedUtc,
+                        CompletedUtc = now,
+                        BackupId = backup.BackupId,
+                        ErrorId = "BackupDamaged",
+                        Error = $"Backup {backup.BackupId} is damaged: its data object is {backup.DataObject!.Size} bytes, its manifest says {backup.Manifest.SizeBytes} (changed after the backup was committed).",
+                    };
+                    continue;
+                }
+
                 if (records.TryGetValue((backup.Database, backup.BackupId), out var listed) && listed.Outcome == VerificationRecord.FailedOutcome
                     && await VerificationRecords.ReadAsync(store, listed, cancellationToken).ConfigureAwait(false) is { } record && VerificationRecords.Describes(record, backup))
                 {
@@ -166,6 +184,10 @@ public static class BackupStatusEngine
         leftovers.AddRange(listing.Anomalies.Select(a => $"{kind.Name}: {a.Description} (prune leaves {string.Join(", ", a.Sources.Select(s => $"'{s}'"))} alone until it is resolved)"));
         leftovers.AddRange(listing.Leftovers.Where(l => l.LastModifiedUtc < now - grace).Select(l => $"{kind.Name}: {l.Key} is not a backup ({l.Reason}), {(now - l.LastModifiedUtc).TotalHours:0} h old: the next prune removes it"));
     }
+
+    private static bool SizeDiffers<TManifest>(CatalogEntry<TManifest> backup)
+        where TManifest : class, IBackupManifest =>
+        backup.DataObject is { } data && data.Size != backup.Manifest.SizeBytes;
 
     private static double? DurationOf(IBackupManifest manifest) => manifest switch
     {

@@ -71,6 +71,42 @@ public sealed class DamagedBackupTests
     }
 
     [Fact]
+    public async Task A_truncated_newest_backup_is_damage_that_status_reports_at_once_not_a_leftover_and_prune_keeps_the_older_one()
+    {
+        using var work = new TempFolder();
+        var store = Path.Combine(work.Path, "backups");
+        var (db, ids) = await CatalogIdentityTests.ThreeBackupsAsync(store, "truncated");
+        var newest = ids[^1];
+        var data = Path.Combine(store, BackupKeys.DataKey(db, newest, encrypted: false, zstd: true));
+        using (var file = new FileStream(data, FileMode.Open))
+        {
+            file.SetLength(file.Length - 1000);
+        }
+
+        var env = new Dictionary<string, string?> { ["BACKUP_DIR"] = store, ["DATABASE_URL"] = Pg.Url(db) };
+
+        // Before any proof: the listing alone shows the data is not what the manifest committed.
+        var status = await BackupOpsCli.RunAsync(work.Path, env, "status", "--json");
+        Assert.True(status.ExitCode == 1, status.All);
+        var source = JsonDocument.Parse(status.Stdout).RootElement.GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("source").GetString() == db);
+        Assert.Equal("failing", source.GetProperty("state").GetString());
+        Assert.Contains(newest, source.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("damaged", source.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(ids[1], source.GetProperty("newestBackupId").GetString());
+
+        var verify = await BackupOpsCli.RunAsync(work.Path, env, "pg", "verify");
+        Assert.True(verify.ExitCode == 1, verify.All);
+
+        var prune = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "1", "--minimum-keep", "1", "--json");
+        Assert.True(prune.ExitCode == 1, prune.All);
+        var outcome = JsonDocument.Parse(prune.Stdout).RootElement;
+        Assert.Equal(newest, Assert.Single(outcome.GetProperty("damaged").EnumerateArray()).GetProperty("backupId").GetString());
+        Assert.True(File.Exists(data), "the damaged backup is kept for inspection, not removed as a leftover");
+        Assert.True(File.Exists(Path.Combine(store, BackupKeys.ManifestKey(db, ids[1]))));
+        await CatalogIdentityTests.AssertRestorableAsync(work.Path, env, db, ids[1]);
+    }
+
+    [Fact]
     public async Task A_flipped_byte_in_the_newest_S3_backup_keeps_the_older_one_and_a_restore_records_the_damage()
     {
         var s3 = S3TestServer.Shared;
