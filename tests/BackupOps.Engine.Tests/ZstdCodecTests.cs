@@ -50,6 +50,36 @@ public sealed class ZstdCodecTests
         Assert.Equal(expected, await SampleDatabase.FingerprintAsync(Pg, target));
     }
 
+    [Fact]
+    public async Task A_dump_zst_copied_without_its_manifest_restores_with_file_and_a_truncated_one_is_refused()
+    {
+        using var folder = new TempFolder();
+        var source = await Pg.CreateDatabaseAsync("zstd_lone");
+        await SampleDatabase.SeedAsync(Pg, source, incompressibleMegabytes: 2);
+        var expected = await SampleDatabase.FingerprintAsync(Pg, source);
+        var backup = await PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = folder.Path }, null, default);
+        var lone = Path.Combine(folder.Path, "copied-elsewhere.dump.zst");
+        File.Copy(Path.Combine(folder.Path, backup.Manifest.DataKey), lone);
+
+        var target = Pg.NewDatabaseName("zstd_lone_dst");
+        var result = await PgRestoreEngine.RunAsync(new PgRestoreRequest { TargetServer = Pg.Settings(), Path = lone, TargetDatabase = target }, null, default);
+        Assert.True(result.Succeeded, string.Join("\n", result.Checks));
+        Assert.Equal(expected, await SampleDatabase.FingerprintAsync(Pg, target));
+
+        var jobs = await Assert.ThrowsAsync<BackupOpsException>(() => PgRestoreEngine.RunAsync(new PgRestoreRequest { TargetServer = Pg.Settings(), Path = lone, TargetDatabase = Pg.NewDatabaseName("zstd_lone_j2"), Jobs = 2 }, null, default));
+        Assert.Equal("ZstdFileNeedsOneJob", jobs.ErrorId);
+
+        using (var file = new FileStream(lone, FileMode.Open))
+        {
+            file.SetLength(file.Length / 2);
+        }
+
+        var truncatedTarget = Pg.NewDatabaseName("zstd_lone_cut");
+        var truncated = await Assert.ThrowsAsync<BackupOpsException>(() => PgRestoreEngine.RunAsync(new PgRestoreRequest { TargetServer = Pg.Settings(), Path = lone, TargetDatabase = truncatedTarget }, null, default));
+        Assert.True(truncated.ErrorId is "BackupDecodeFailed" or "PgRestoreFailed", truncated.ToString());
+        Assert.Null(await Pg.ScalarAsync("postgres", $"SELECT 1 FROM pg_database WHERE datname = '{truncatedTarget}'"));
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

@@ -292,7 +292,7 @@ public static class PgRestoreEngine
         return new PgRestoreInvocation(pgRestore, arguments, ChildEnvironment.ForLibpq(request.TargetServer.WithDatabase(databaseName)), redactor, databaseName);
     }
 
-    /// <summary>A file without a manifest: a plain custom-format dump, or a legacy .sql / .sql.gz script.</summary>
+    /// <summary>A file without a manifest: a plain or zstd-compressed custom-format dump, or a legacy .sql / .sql.gz script.</summary>
     private static async Task RestoreFileAsync(PgRestoreRequest request, PgRestoreInvocation command, CancellationToken cancellationToken)
     {
         var path = request.Path!;
@@ -303,6 +303,37 @@ public static class PgRestoreEngine
             return;
         }
 
+        // A BackupOps .dump.zst copied without its manifest (the default codec since issue #16): pg_restore cannot read
+        // zstd, so it is decompressed in the stream, as a stored one is. Known by its magic number, whatever its name.
+        if (await IsZstdAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            if (request.Jobs > 1)
+            {
+                throw BackupOpsException.InvalidInput("ZstdFileNeedsOneJob", $"'{path}' is zstd-compressed and has no manifest beside it, so it can only stream into one pg_restore job. Restore it with -Jobs 1 / --jobs 1, or decompress it first (zstd -d) to use more jobs.");
+            }
+
+            await using var file = File.OpenRead(path);
+            await using var plain = Compression.ZstdStreams.Decompressing(file);
+            try
+            {
+                await command.RunFromStreamAsync([], plain, "Restore", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Compression.ZstdStreams.IsDecodeError(ex))
+            {
+                throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, "BackupDecodeFailed", $"'{path}' is not a whole zstd stream ({ex.Message.TrimEnd('.')}); it is truncated or damaged, and nothing was restored from it.", ex) { Target = path };
+            }
+
+            return;
+        }
+
         await command.RunAsync(request.Jobs > 1 ? [$"--jobs={request.Jobs}", path] : [path], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<bool> IsZstdAsync(string path, CancellationToken cancellationToken)
+    {
+        var head = new byte[4];
+        await using var file = File.OpenRead(path);
+        return await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) == head.Length
+            && head is [0x28, 0xB5, 0x2F, 0xFD];
     }
 }
