@@ -309,7 +309,7 @@ public static class PgRestoreEngine
         {
             if (request.Jobs > 1)
             {
-                throw BackupOpsException.InvalidInput("ZstdFileNeedsOneJob", $"'{path}' is zstd-compressed and has no manifest beside it, so it can only stream into one pg_restore job. Restore it with -Jobs 1 / --jobs 1, or decompress it first (zstd -d) to use more jobs.");
+                throw BackupOpsException.InvalidInput("ZstdFileNeedsOneJob", $"'{path}' is zstd-compressed and has no manifest beside it, so it can only stream into one pg_restore job. Restore it with -Jobs / --jobs 1, or decompress it with zstd first to use more jobs.");
             }
 
             await using var file = File.OpenRead(path);
