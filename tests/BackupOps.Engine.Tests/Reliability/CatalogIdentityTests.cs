@@ -35,6 +35,7 @@ public sealed class CatalogIdentityTests
         }
 
         var before = Snapshot(store);
+        Assert.True(before.Count >= 3, "the store snapshot must hold the backups' files, or comparing it proves nothing");
         var env = new Dictionary<string, string?> { ["BACKUP_DIR"] = store, ["DATABASE_URL"] = Pg.Url(db) };
 
         var prune = await BackupOpsCli.RunAsync(work.Path, env, "pg", "prune", "--retention-days", "1", "--minimum-keep", "1");
