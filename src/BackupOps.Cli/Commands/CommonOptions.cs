@@ -37,7 +37,33 @@ internal sealed class CommonOptions
 
     public Option<string?> NotifyOn { get; } = new("--notify-on") { Description = "Webhook notifications (BACKUPOPS_WEBHOOK_URL): always or failure. Default: BACKUPOPS_NOTIFY_ON, else always." };
 
+    public Option<string?> ObjectLock { get; } = LockModeOption(new("--object-lock") { Description = "Make the backup immutable: governance or compliance (S3 Object Lock retention on the data object and manifest, set at upload; the bucket must have Object Lock), bucket-rule (an R2 bucket lock rule enforces it; recorded only), or none. Default: BACKUPOPS_OBJECT_LOCK, else none." });
+
+    public Option<int?> ObjectLockDays { get; } = new("--object-lock-days") { Description = "Days each object stays locked after upload (1-36500). Default: BACKUPOPS_OBJECT_LOCK_DAYS, else BACKUP_RETENTION_DAYS, else 14." };
+
     public void AddConnection(Command command) => command.Options.Add(DatabaseUrl);
+
+    /// <summary>The lock options of the backup verbs (pg backup, pg basebackup, redis snapshot).</summary>
+    public void AddObjectLock(Command command)
+    {
+        command.Options.Add(ObjectLock);
+        command.Options.Add(ObjectLockDays);
+    }
+
+    private static Option<string?> LockModeOption(Option<string?> option)
+    {
+        option.AcceptOnlyFromAmong("governance", "compliance", "bucket-rule", "none");
+        return option;
+    }
+
+    /// <summary>S3 options for a backup verb: <see cref="S3"/> plus the lock options (which fall back to the lock variables).</summary>
+    public S3StoreOptions BackupS3(ParseResult result)
+    {
+        var options = S3(result);
+        var mode = result.GetValue(ObjectLock);
+        var days = result.GetValue(ObjectLockDays);
+        return mode is null && days is null ? options : options with { ObjectLock = Engine.Stores.ObjectLockSettings.Resolve(mode, days) };
+    }
 
     /// <summary>Run records and notifications; reporting problems (a dead webhook) are warnings on stderr, never failures.</summary>
     public Engine.Health.RunReporting Reporting(ParseResult result)

@@ -25,6 +25,7 @@ internal static class PgBackupCommand
         var command = new Command("backup", "Back up a PostgreSQL database (pg_dump --format=custom) to a folder or S3/R2.");
         common.AddConnection(command);
         common.AddStore(command);
+        common.AddObjectLock(command);
         common.AddReporting(command);
         foreach (var option in new Option[] { dryRun, compress, codec, noOwner, noPrivileges, tables, excludeTables, critical, recipients, common.Json })
         {
@@ -37,7 +38,7 @@ internal static class PgBackupCommand
             {
                 Connection = common.Connection(result),
                 Store = result.GetValue(common.Store),
-                S3 = common.S3(result),
+                S3 = common.BackupS3(result),
                 CompressionLevel = result.GetValue(compress),
                 Codec = DumpCodecs.Parse(result.GetValue(codec)) ?? PgBackupRequest.DefaultCodec,
                 NoOwner = result.GetValue(noOwner),
@@ -80,6 +81,10 @@ internal static class PgBackupCommand
                 Console.Out.WriteLine($"Backed up {m.Database} as {m.BackupId}: {Bytes.Format(m.SizeBytes)} in {m.DurationSeconds:0.0} s");
                 Console.Out.WriteLine($"  sha256 {m.Sha256}");
                 Console.Out.WriteLine($"  {backup.Store}/{m.DataKey}{(m.Encryption is null ? string.Empty : $" (age, {m.Encryption.Recipients.Count} recipient(s))")}");
+                if (m.Immutability is { } locked)
+                {
+                    Console.Out.WriteLine(System.FormattableString.Invariant($"  locked ({locked.Mode}) until {locked.RetainUntilUtc:yyyy-MM-dd HH:mm:ss}Z"));
+                }
             }
 
             return ExitCodes.Success;

@@ -17,6 +17,7 @@ internal static class PgBaseBackupCommand
         var command = new Command("basebackup", "Take a base backup (pg_basebackup, one tar streamed to the store; committed only when its WAL is archived). The user needs REPLICATION.");
         common.AddConnection(command);
         common.AddStore(command);
+        common.AddObjectLock(command);
         common.AddReporting(command);
         foreach (var option in new Option[] { cluster, compress, recipients, spread, walTimeout, common.Json })
         {
@@ -30,7 +31,7 @@ internal static class PgBaseBackupCommand
                 Connection = common.Connection(result),
                 Cluster = result.GetValue(cluster),
                 Store = result.GetValue(common.Store),
-                S3 = common.S3(result),
+                S3 = common.BackupS3(result),
                 CompressionLevel = result.GetValue(compress),
                 AgeRecipients = result.GetValue(recipients) ?? [],
                 FastCheckpoint = !result.GetValue(spread),

@@ -66,6 +66,7 @@ internal static class PgPruneCommand
                 kept = outcome.Kept,
                 damaged = outcome.Damaged,
                 refused = outcome.Refused,
+                locked = outcome.Locked,
                 anomalies = outcome.Anomalies,
                 proofs = outcome.Proofs.Select(p => new { p.BackupId, p.Source, p.Method, p.VerifiedUtc }),
             });
@@ -75,6 +76,11 @@ internal static class PgPruneCommand
             foreach (var action in outcome.Actions)
             {
                 Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(action.Removed ? "removed" : "would remove"),-12} {action.Key} ({action.Database ?? "-"}, {action.StartedUtc:yyyy-MM-dd HH:mm}, {Bytes.Format(action.SizeBytes)}): {action.Reason}"));
+            }
+
+            foreach (var kept in outcome.Locked)
+            {
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"kept",-12} {kept.Key} ({kept.Database ?? "-"}, {kept.StartedUtc:yyyy-MM-dd HH:mm}): {kept.Reason}"));
             }
 
             foreach (var proof in outcome.Proofs)

@@ -45,6 +45,7 @@ internal static class RedisCommands
         }
 
         common.AddStore(command);
+        common.AddObjectLock(command);
         common.AddReporting(command);
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
@@ -55,7 +56,7 @@ internal static class RedisCommands
                 {
                     Connection = OptionSecrets.Redis(result.GetValue(url), "--redis-url"),
                     Store = result.GetValue(common.Store),
-                    S3 = common.S3(result),
+                    S3 = common.BackupS3(result),
                     SourceName = result.GetValue(source),
                     NoSave = result.GetValue(noSave),
                     Logical = result.GetValue(logical),

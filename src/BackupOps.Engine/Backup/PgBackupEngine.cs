@@ -35,6 +35,9 @@ public static class PgBackupEngine
         s3.RegisterSecrets(redactor);
 
         await using var store = StoreLocation.Open(request.Store, s3);
+
+        // Before pg_dump starts: a bucket that cannot lock fails here with the fix, not after the upload.
+        await ObjectLockPreflight.CheckAsync(store, s3, cancellationToken).ConfigureAwait(false);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var activity = $"Backing up {request.Connection.Database}";
@@ -150,6 +153,7 @@ public static class PgBackupEngine
             Codec = request.CompressesInStream ? DumpCodecs.ZstdName : null,
             CompressionLevel = request.CompressionLevel,
             Encryption = age is null ? null : new EncryptionInfo("age", request.AgeRecipients),
+            Immutability = ObjectLockPreflight.Record(store, writer.RetainUntilUtc),
             Options = new DumpOptionsInfo(request.NoOwner, request.NoPrivileges, request.IncludeTables, request.ExcludeTables),
             ToolVersion = ToolInfo.Version,
             Host = Environment.MachineName,
@@ -161,7 +165,7 @@ public static class PgBackupEngine
             await Diagnostics.TestHooks.PauseAsync("backup:data-committed", cancellationToken).ConfigureAwait(false);
 
             // Written last: only now does the backup exist.
-            await store.PutSmallAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
+            await store.PutManifestAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -68,6 +68,9 @@ public sealed record BackupManifest : IBackupManifest
     /// <summary>Client-side encryption, or null when the data is plain.</summary>
     public EncryptionInfo? Encryption { get; init; }
 
+    /// <summary>The Object Lock the data object and this manifest were written under, or null when unlocked.</summary>
+    public ImmutabilityInfo? Immutability { get; init; }
+
     /// <summary>The pg_dump options that shape the content.</summary>
     public required DumpOptionsInfo Options { get; init; }
 

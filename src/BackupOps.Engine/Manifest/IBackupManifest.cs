@@ -29,4 +29,7 @@ public interface IBackupManifest
 
     /// <summary>SHA-256 of the stored data object.</summary>
     string Sha256 { get; }
+
+    /// <summary>The Object Lock the backup was written under, or null when it was not locked.</summary>
+    ImmutabilityInfo? Immutability => null;
 }

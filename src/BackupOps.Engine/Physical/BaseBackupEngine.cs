@@ -39,6 +39,7 @@ public static class BaseBackupEngine
         var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
         s3.RegisterSecrets(redactor);
         await using var store = StoreLocation.Open(request.Store, s3);
+        await ObjectLockPreflight.CheckAsync(store, s3, cancellationToken).ConfigureAwait(false);
         var archive = new WalArchive(store, cluster);
 
         var started = DateTimeOffset.UtcNow;
@@ -119,12 +120,13 @@ public static class BaseBackupEngine
                 CompressionLevel = request.CompressionLevel,
                 Encryption = age is null ? null : new EncryptionInfo("age", request.AgeRecipients),
                 PgManifestChecksum = facts.ManifestChecksum,
+                Immutability = ObjectLockPreflight.Record(store, writer.RetainUntilUtc),
                 ToolVersion = ToolInfo.Version,
                 Host = Environment.MachineName,
             };
             try
             {
-                await store.PutSmallAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
+                await store.PutManifestAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

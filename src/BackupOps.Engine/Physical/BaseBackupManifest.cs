@@ -74,6 +74,9 @@ public sealed record BaseBackupManifest : IBackupManifest
     /// <summary>SHA-256 of the stored data object.</summary>
     public required string Sha256 { get; init; }
 
+    /// <summary>The Object Lock the data object and this manifest were written under, or null when unlocked.</summary>
+    public ImmutabilityInfo? Immutability { get; init; }
+
     /// <summary>Bytes of file content in the data directory.</summary>
     public required long DataBytes { get; init; }
 

@@ -56,6 +56,16 @@ public static class BackupPreflight
         }
 
         checks.Add(await Attempt("store writable", () => ProbeStoreAsync(request.Store, request.S3, cancellationToken)).ConfigureAwait(false));
+        var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
+        if (s3.ObjectLock is not null)
+        {
+            checks.Add(await Attempt("object lock", async () =>
+            {
+                await using var store = StoreLocation.Open(request.Store, s3);
+                return (await ObjectLockPreflight.CheckAsync(store, s3, cancellationToken).ConfigureAwait(false))!;
+            }).ConfigureAwait(false));
+        }
+
         return checks;
     }
 
@@ -64,6 +74,7 @@ public static class BackupPreflight
     {
         await using var store = StoreLocation.Open(storeSpec, s3);
         var key = ProbePrefix + BackupKeys.NewBackupId(DateTimeOffset.UtcNow);
+        // Never a locked write (PutSmall/ReplaceSmall are not under Object Lock): the probe must be removable at once.
         await store.PutSmallAsync(key, Encoding.UTF8.GetBytes("BackupOps write probe; safe to delete\n"), cancellationToken).ConfigureAwait(false);
         var readBack = await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false);
         await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);

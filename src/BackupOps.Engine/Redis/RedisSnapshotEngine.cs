@@ -30,6 +30,7 @@ public static class RedisSnapshotEngine
         request.Validate();
         var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
         await using var store = StoreLocation.Open(request.Store, s3);
+        await ObjectLockPreflight.CheckAsync(store, s3, cancellationToken).ConfigureAwait(false);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
         var source = request.EffectiveSourceName;
@@ -52,6 +53,7 @@ public static class RedisSnapshotEngine
             string dataKey, sha256, method, obtained;
             long size;
             DateTimeOffset? lastSave = null;
+            DateTimeOffset? retainUntil;
             if (request.Logical)
             {
                 (method, obtained, dataKey) = ("logical", "scan", prefix + backupId + ".rdx");
@@ -64,6 +66,7 @@ public static class RedisSnapshotEngine
                     await buffered.FlushAsync(cancellationToken).ConfigureAwait(false);
                     (sha256, size) = (sink.FinishHash(), sink.BytesWritten);
                     await writer.CommitAsync(sha256, cancellationToken).ConfigureAwait(false);
+                    retainUntil = writer.RetainUntilUtc;
                 }
                 catch (Exception ex)
                 {
@@ -106,6 +109,7 @@ public static class RedisSnapshotEngine
                         (done, rate) => progress?.Report(new OperationProgress(activity, $"uploading to {store.Display}", done, rdb.File.Length, rate)),
                         cancellationToken).ConfigureAwait(false);
                     await writer.CommitAsync(sha256, cancellationToken).ConfigureAwait(false);
+                    retainUntil = writer.RetainUntilUtc;
                 }
                 catch (Exception ex)
                 {
@@ -131,12 +135,13 @@ public static class RedisSnapshotEngine
                 Sha256 = sha256,
                 Databases = databases.ToDictionary(d => d.Key.ToString(CultureInfo.InvariantCulture), d => d.Value),
                 AofEnabled = aof,
+                Immutability = ObjectLockPreflight.Record(store, retainUntil),
                 ToolVersion = ToolInfo.Version,
                 Host = Environment.MachineName,
             };
             try
             {
-                await store.PutSmallAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
+                await store.PutManifestAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -55,6 +55,9 @@ public sealed record RedisSnapshotManifest : IBackupManifest
     /// <inheritdoc />
     public required string Sha256 { get; init; }
 
+    /// <summary>The Object Lock the data object and this manifest were written under, or null when unlocked.</summary>
+    public ImmutabilityInfo? Immutability { get; init; }
+
     /// <summary>Keys per database ("0", "3", ...), from the RDB's own records or counted during the export.</summary>
     public required IReadOnlyDictionary<string, RedisDatabaseKeys> Databases { get; init; }
 

@@ -27,7 +27,11 @@ public sealed record PruneRefusal(string Source, string ErrorId, string Reason);
 /// <param name="Proofs">The verifications the removals rely on (records reused or made now).</param>
 /// <param name="Damaged">Backups found damaged: never counted towards the minimum kept.</param>
 /// <param name="Refused">Sources left alone.</param>
-public sealed record RetentionPlan(IReadOnlyList<PruneAction> Actions, IReadOnlyList<VerificationRecord> Proofs, IReadOnlyList<VerificationRecord> Damaged, IReadOnlyList<PruneRefusal> Refused);
+public sealed record RetentionPlan(IReadOnlyList<PruneAction> Actions, IReadOnlyList<VerificationRecord> Proofs, IReadOnlyList<VerificationRecord> Damaged, IReadOnlyList<PruneRefusal> Refused)
+{
+    /// <summary>Backups and leftovers retention would remove but the store still locks (Object Lock): kept, and said so.</summary>
+    public IReadOnlyList<PruneKept> Locked { get; init; } = [];
+}
 
 /// <summary>
 /// Applies retention to a store. Before anything of a source is deleted, the newest <see cref="RetentionPolicy.MinimumKeep"/>
@@ -73,6 +77,8 @@ public static class PruneEngine
         var proofs = new List<VerificationRecord>();
         var damaged = new List<VerificationRecord>();
         var refused = new List<PruneRefusal>();
+        var locked = new List<PruneKept>();
+        var candidates = new List<PruneAction>();
         var sources = listing.Backups.Select(b => b.Database).Concat(listing.Leftovers.Select(l => l.Database).OfType<string>())
             .Where(s => source is null || s == source)
             .Distinct(StringComparer.Ordinal)
@@ -112,21 +118,35 @@ public static class PruneEngine
                 else
                 {
                     var floor = backups.IndexOf(proven[^1]);
-                    actions.AddRange(backups.Skip(floor + 1).Where(b => b.Manifest.StartedUtc < cutoff).Select(b =>
+                    candidates.AddRange(backups.Skip(floor + 1).Where(b => b.Manifest.StartedUtc < cutoff).Select(b =>
                         new PruneAction(b.BackupId, b.Database, b.Manifest.StartedUtc, b.Manifest.SizeBytes, $"older than {policy.RetentionDays} days; {proven.Count} newer backup(s) proven whole", false)));
                 }
             }
 
-            actions.AddRange(listing.Leftovers.Where(l => l.Database == name && l.LastModifiedUtc < now - policy.LeftoverGrace).Select(LeftoverAction));
+            candidates.AddRange(listing.Leftovers.Where(l => l.Database == name && l.LastModifiedUtc < now - policy.LeftoverGrace).Select(LeftoverAction));
         }
 
         // Leftovers outside any source folder (directly under the kind's prefix) belong to no catalog that could be ambiguous.
         if (source is null)
         {
-            actions.AddRange(listing.Leftovers.Where(l => l.Database is null && l.LastModifiedUtc < now - policy.LeftoverGrace).Select(LeftoverAction));
+            candidates.AddRange(listing.Leftovers.Where(l => l.Database is null && l.LastModifiedUtc < now - policy.LeftoverGrace).Select(LeftoverAction));
         }
 
-        return new RetentionPlan(actions, proofs, damaged, refused);
+        // The store's lock outranks the retention: a locked object cannot go (and on a versioned bucket a plain DELETE
+        // would only hide it behind a marker), so it is kept and reported, never "removed".
+        foreach (var candidate in candidates)
+        {
+            if (await PruneLocks.LockedAsync(store, listing, candidate, cancellationToken).ConfigureAwait(false) is { } kept)
+            {
+                locked.Add(kept);
+            }
+            else
+            {
+                actions.Add(candidate);
+            }
+        }
+
+        return new RetentionPlan(actions, proofs, damaged, refused) { Locked = locked };
     }
 
     /// <summary>
@@ -171,7 +191,13 @@ public static class PruneEngine
             throw new BackupOpsException(BackupOpsErrorKind.Refused, "PruneUnproven", $"Backup {backupId} was not removed: fewer than {keep} other backups of '{backup.Database}' could be proven whole{(damaged.Count > 0 ? $" ({damaged.Count} found damaged)" : string.Empty)}. Take a new backup first.") { Target = backupId };
         }
 
-        return new RetentionPlan([new PruneAction(backup.BackupId, backup.Database, backup.Manifest.StartedUtc, backup.Manifest.SizeBytes, "removed by id", false)], proofs, damaged, []);
+        var action = new PruneAction(backup.BackupId, backup.Database, backup.Manifest.StartedUtc, backup.Manifest.SizeBytes, "removed by id", false);
+        if (await PruneLocks.LockedAsync(store, listing, action, cancellationToken).ConfigureAwait(false) is { } kept)
+        {
+            throw new BackupOpsException(BackupOpsErrorKind.Refused, "BackupLocked", $"Backup {backupId} of '{backup.Database}' is {kept.Reason[6..]} and cannot be removed before then; nothing was removed.") { Target = backupId };
+        }
+
+        return new RetentionPlan([action], proofs, damaged, []);
     }
 
     /// <summary>Applies removals planned against the same listing; deleting what is already gone is not an error.</summary>

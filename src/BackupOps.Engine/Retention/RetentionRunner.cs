@@ -20,6 +20,9 @@ public sealed record RetentionOutcome(IReadOnlyList<PruneAction> Actions, int Ke
     /// <summary>Copies, misplaced manifests and links found in the catalog.</summary>
     public IReadOnlyList<CatalogAnomaly> Anomalies { get; init; } = [];
 
+    /// <summary>What retention would remove but the store still locks (Object Lock): kept, with the date.</summary>
+    public IReadOnlyList<PruneKept> Locked { get; init; } = [];
+
     /// <summary>The verifications the removals relied on.</summary>
     public IReadOnlyList<VerificationRecord> Proofs { get; init; } = [];
 
@@ -83,6 +86,7 @@ public static class RetentionRunner
             Damaged = plan.Damaged,
             Refused = plan.Refused,
             Proofs = plan.Proofs,
+            Locked = plan.Locked,
             Anomalies = [.. listing.Anomalies.Where(a => source is null || a.Sources.Contains(source))],
         };
     }

@@ -42,6 +42,25 @@ public interface IBackupStore : IAsyncDisposable
     /// <summary>Removes an incomplete write (deletes the partial file or aborts the multipart upload).</summary>
     Task DiscardIncompleteWriteAsync(IncompleteWrite write, CancellationToken cancellationToken);
 
-    /// <summary>Deletes an object; deleting a missing object is not an error.</summary>
+    /// <summary>
+    /// Deletes an object; deleting a missing object is not an error. On a versioned bucket every version and delete
+    /// marker of the key goes (a plain DELETE would only hide it behind a marker); a version still under Object Lock
+    /// makes it fail with <c>S3ObjectLocked</c>.
+    /// </summary>
     Task DeleteAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>The Object Lock retention this store sets on data objects and manifests, or null.</summary>
+    ObjectLockSettings? ObjectLock => null;
+
+    /// <summary>
+    /// Writes a backup manifest in one step, like <see cref="PutSmallAsync"/>, under the store's <see cref="ObjectLock"/>
+    /// retention when it has one (probes, run and verification records never are: they must stay removable).
+    /// </summary>
+    Task PutManifestAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => PutSmallAsync(key, content, cancellationToken);
+
+    /// <summary>
+    /// Until when the store itself refuses to delete the current version of <paramref name="key"/> (S3 Object Lock
+    /// retention), or null when it does not, or the store cannot tell.
+    /// </summary>
+    Task<DateTimeOffset?> GetRetainUntilAsync(string key, CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
 }

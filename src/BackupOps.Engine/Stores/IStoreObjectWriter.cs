@@ -3,6 +3,9 @@ namespace BackupOps.Engine.Stores;
 /// <summary>An object being written. Dispose without commit aborts it and leaves nothing behind.</summary>
 public interface IStoreObjectWriter : IAsyncDisposable
 {
+    /// <summary>The Object Lock retain-until date the committed object carries (confirmed by the store), or null when unlocked.</summary>
+    DateTimeOffset? RetainUntilUtc => null;
+
     /// <summary>Appends bytes.</summary>
     ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 

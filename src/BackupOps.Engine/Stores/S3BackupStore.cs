@@ -12,6 +12,7 @@ public sealed class S3BackupStore : IBackupStore
     private readonly AmazonS3Client _client;
     private readonly S3StoreOptions _options;
     private readonly S3RequestDecorator _decorator;
+    private readonly S3ObjectLocks _locks;
 
     /// <summary>Creates a store for <paramref name="bucket"/> under <paramref name="prefix"/>.</summary>
     public S3BackupStore(string bucket, string prefix, S3StoreOptions options)
@@ -23,6 +24,7 @@ public sealed class S3BackupStore : IBackupStore
         _options = options;
         _decorator = new S3RequestDecorator(options);
         _client = S3ClientFactory.Create(options);
+        _locks = new S3ObjectLocks(_client, options, bucket);
     }
 
     /// <summary>The bucket name.</summary>
@@ -35,28 +37,30 @@ public sealed class S3BackupStore : IBackupStore
     public string Display => Prefix.Length == 0 ? $"s3://{Bucket}" : $"s3://{Bucket}/{Prefix}";
 
     /// <inheritdoc />
-    public Task<IStoreObjectWriter> BeginWriteAsync(string key, long expectedBytes, CancellationToken cancellationToken) =>
-        Task.FromResult<IStoreObjectWriter>(new S3MultipartWriter(_client, _options, _options.PartSizeFor(expectedBytes), Bucket, FullKey(key)));
+    public ObjectLockSettings? ObjectLock => _options.ObjectLock;
 
     /// <inheritdoc />
-    public async Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        using var body = new MemoryStream(content.ToArray(), writable: false);
-        await RunAsync(
-            guard =>
-            {
-                var put = new PutObjectRequest { BucketName = Bucket, Key = FullKey(key), InputStream = new GuardedBody(body, guard), AutoCloseStream = false, ContentType = "application/json" };
-                put.Metadata.Add("sha256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(content.Span)).ToLowerInvariant());
-                _decorator.Apply(put);
-                return _client.PutObjectAsync(put, guard.Token);
-            },
-            $"write {key}",
-            cancellationToken).ConfigureAwait(false);
-    }
+    public Task<IStoreObjectWriter> BeginWriteAsync(string key, long expectedBytes, CancellationToken cancellationToken) =>
+        Task.FromResult<IStoreObjectWriter>(new S3MultipartWriter(_client, _options, _options.PartSizeFor(expectedBytes), Bucket, FullKey(key)) { Locks = _locks });
+
+    /// <inheritdoc />
+    public Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        PutAsync(key, content, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task PutManifestAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        PutAsync(key, content, _options.ObjectLock, cancellationToken);
 
     /// <inheritdoc />
     public Task ReplaceSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
         PutSmallAsync(key, content, cancellationToken); // a PUT replaces atomically
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> GetRetainUntilAsync(string key, CancellationToken cancellationToken) => _locks.RetainUntilAsync(FullKey(key), cancellationToken);
+
+    /// <summary>Fails with the one-line fix unless the bucket can lock what <see cref="ObjectLock"/> asks for; returns what it found.</summary>
+    public Task<string> CheckObjectLockAsync(CancellationToken cancellationToken) =>
+        _options.ObjectLock is { } settings ? _locks.EnsureEnabledAsync(settings, cancellationToken) : Task.FromResult("no Object Lock asked for");
 
     /// <inheritdoc />
     public async Task<byte[]?> TryGetSmallAsync(string key, CancellationToken cancellationToken)
@@ -140,17 +144,38 @@ public sealed class S3BackupStore : IBackupStore
     }
 
     /// <inheritdoc />
-    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
-    {
-        var delete = new DeleteObjectRequest { BucketName = Bucket, Key = FullKey(key) };
-        await RunAsync(guard => _client.DeleteObjectAsync(delete, guard.Token), $"delete {key}", cancellationToken).ConfigureAwait(false);
-    }
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) => _locks.DeleteAsync(FullKey(key), key, cancellationToken);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
         _client.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    private async Task PutAsync(string key, ReadOnlyMemory<byte> content, ObjectLockSettings? locked, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream(content.ToArray(), writable: false);
+        var retainUntil = locked?.RetainUntilFrom(DateTimeOffset.UtcNow);
+        var response = await RunAsync(
+            guard =>
+            {
+                var put = new PutObjectRequest { BucketName = Bucket, Key = FullKey(key), InputStream = new GuardedBody(body, guard), AutoCloseStream = false, ContentType = "application/json" };
+                put.Metadata.Add("sha256", Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(content.Span)).ToLowerInvariant());
+                if (locked is not null && retainUntil is { } until)
+                {
+                    S3ObjectLocks.Apply(put, locked, until, content.Span);
+                }
+
+                _decorator.Apply(put);
+                return _client.PutObjectAsync(put, guard.Token);
+            },
+            $"write {key}",
+            cancellationToken).ConfigureAwait(false);
+        if (locked is not null && retainUntil is { } confirmUntil)
+        {
+            await _locks.ConfirmAsync(FullKey(key), response.VersionId, locked, confirmUntil, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private string FullKey(string key) => Prefix.Length == 0 ? key : Prefix + "/" + key;

@@ -31,6 +31,7 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
     private int _filled;
     private string? _uploadId;
     private bool _finished;
+    private readonly DateTimeOffset? _retainUntil;
 
     public S3MultipartWriter(AmazonS3Client client, S3StoreOptions options, int partSize, string bucket, string key, int maximumParts = S3StoreOptions.MaximumParts)
     {
@@ -44,9 +45,16 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         _maximumParts = maximumParts;
         _pool = new PartBufferPool(partSize);
         _buffer = new byte[Math.Min(InitialBufferSize, partSize)];
+        _retainUntil = options.ObjectLock?.RetainUntilFrom(DateTimeOffset.UtcNow);
     }
 
     public long BytesWritten { get; private set; }
+
+    /// <summary>The bucket's lock operations (set by the store): confirm the retention after commit.</summary>
+    public S3ObjectLocks? Locks { get; init; }
+
+    /// <inheritdoc />
+    public DateTimeOffset? RetainUntilUtc => _retainUntil;
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -76,9 +84,10 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         ObjectDisposedException.ThrowIf(_finished, this);
         try
         {
+            string? versionId;
             if (_uploadId is null)
             {
-                await PutSingleAsync(sha256Hex, cancellationToken).ConfigureAwait(false);
+                versionId = await PutSingleAsync(sha256Hex, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -90,7 +99,7 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
                 var etags = await Task.WhenAll(_parts).ConfigureAwait(false);
                 var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId };
                 complete.PartETags = [.. etags.OrderBy(p => p.PartNumber)];
-                await SendAsync(guard => _client.CompleteMultipartUploadAsync(complete, guard.Token), $"complete the upload of {_key}", cancellationToken).ConfigureAwait(false);
+                versionId = (await SendAsync(guard => _client.CompleteMultipartUploadAsync(complete, guard.Token), $"complete the upload of {_key}", cancellationToken).ConfigureAwait(false)).VersionId;
             }
 
             // Trust nothing the server did not confirm: the committed object must have every byte we sent.
@@ -103,6 +112,11 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
                     Errors.BackupOpsErrorKind.IntegrityFailed,
                     "S3SizeMismatch",
                     $"s3://{_bucket}/{_key} holds {metadata.ContentLength} bytes after upload, but {BytesWritten} were sent.");
+            }
+
+            if (_options.ObjectLock is { } locked && _retainUntil is { } until && Locks is not null)
+            {
+                await Locks.ConfirmAsync(_key, versionId, locked, until, cancellationToken).ConfigureAwait(false);
             }
 
             _finished = true;
@@ -160,10 +174,10 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         _slots.Dispose();
     }
 
-    private async Task PutSingleAsync(string sha256Hex, CancellationToken cancellationToken)
+    private async Task<string?> PutSingleAsync(string sha256Hex, CancellationToken cancellationToken)
     {
         using var body = new MemoryStream(_buffer, 0, _filled, writable: false);
-        await SendAsync(
+        var response = await SendAsync(
             guard =>
             {
                 var put = new PutObjectRequest { BucketName = _bucket, Key = _key, InputStream = new GuardedBody(body, guard), AutoCloseStream = false, ContentType = "application/octet-stream" };
@@ -172,11 +186,17 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
                     put.Metadata.Add("sha256", sha256Hex);
                 }
 
+                if (_options.ObjectLock is { } locked && _retainUntil is { } until)
+                {
+                    S3ObjectLocks.Apply(put, locked, until, _buffer.AsSpan(0, _filled));
+                }
+
                 _decorator.Apply(put);
                 return _client.PutObjectAsync(put, guard.Token);
             },
             $"upload {_key}",
             cancellationToken).ConfigureAwait(false);
+        return response.VersionId;
     }
 
     private async Task FlushPartAsync(CancellationToken cancellationToken)
@@ -184,6 +204,11 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         if (_uploadId is null)
         {
             var initiate = new InitiateMultipartUploadRequest { BucketName = _bucket, Key = _key, ContentType = "application/octet-stream" };
+            if (_options.ObjectLock is { } locked && _retainUntil is { } until)
+            {
+                S3ObjectLocks.Apply(initiate, locked, until);
+            }
+
             _decorator.Apply(initiate);
             _uploadId = (await SendAsync(guard => _client.InitiateMultipartUploadAsync(initiate, guard.Token), $"start the upload of {_key}", cancellationToken).ConfigureAwait(false)).UploadId;
         }
@@ -235,6 +260,11 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
                         PartSize = length,
                         InputStream = new GuardedBody(body, guard),
                     };
+                    if (_options.ObjectLock is { SetsObjectRetention: true })
+                    {
+                        request.MD5Digest = S3ObjectLocks.Md5(buffer.AsSpan(0, length));
+                    }
+
                     _decorator.Apply(request);
                     return _client.UploadPartAsync(request, guard.Token);
                 },

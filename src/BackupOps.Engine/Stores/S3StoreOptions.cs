@@ -36,6 +36,12 @@ public sealed record S3StoreOptions
     /// <summary>Base64 256-bit key for SSE-C; never printed.</summary>
     public string? CustomerKey { get; init; }
 
+    /// <summary>
+    /// S3 Object Lock retention set at upload on data objects and manifests (null: none). From
+    /// <c>BACKUPOPS_OBJECT_LOCK</c> / <c>BACKUPOPS_OBJECT_LOCK_DAYS</c>, or the backup verbs' lock options.
+    /// </summary>
+    public ObjectLockSettings? ObjectLock { get; init; }
+
     /// <summary>Most parts one multipart upload may have (S3 and R2).</summary>
     public const int MaximumParts = 10_000;
 
@@ -98,6 +104,7 @@ public sealed record S3StoreOptions
             R2AccountId = Env("R2_ACCOUNT_ID"),
             KmsKeyId = Env("BACKUPOPS_KMS_KEY_ID"),
             CustomerKey = Env("BACKUPOPS_SSE_C_KEY"),
+            ObjectLock = ObjectLockSettings.Resolve(null, null),
         };
         if (Env("BACKUPOPS_S3_PROVIDER") is { } provider)
         {
@@ -189,6 +196,11 @@ public sealed record S3StoreOptions
         if (EffectiveProvider == S3Provider.R2 && Encryption is S3ServerSideEncryption.Aes256 or S3ServerSideEncryption.Kms)
         {
             throw BackupOpsException.InvalidInput("S3EncryptionUnsupported", "Cloudflare R2 encrypts every object at rest and rejects SSE-S3/SSE-KMS headers. Leave server-side encryption at 'default' for R2, or use age encryption (-Recipient) for client-side encryption.");
+        }
+
+        if (EffectiveProvider == S3Provider.R2 && ObjectLock is { SetsObjectRetention: true })
+        {
+            throw BackupOpsException.InvalidInput("S3ObjectLockUnsupported", $"Cloudflare R2 has no per-object retention ({ObjectLock.ModeName}). Add an R2 bucket lock rule (npx wrangler r2 bucket lock add <bucket> --name backups --retention-days {ObjectLock.Days}) and use the lock mode bucket-rule instead.");
         }
 
         if (Encryption == S3ServerSideEncryption.Kms && string.IsNullOrWhiteSpace(KmsKeyId))

@@ -50,6 +50,20 @@ public sealed class InvokePgBaseBackupCommand : PgServerCmdlet
     [ValidateRange(1, 86400)]
     public int WalTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// <para type="description">Make the backup immutable: Governance or Compliance sets S3 Object Lock retention on the data object and the manifest at upload (the bucket must have Object Lock enabled; checked before anything runs); BucketRule records the lock an R2 bucket lock rule enforces; None turns off BACKUPOPS_OBJECT_LOCK. Default: BACKUPOPS_OBJECT_LOCK, else no lock. Prune and Remove-* keep a locked backup until its date.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Governance", "Compliance", "BucketRule", "None")]
+    public string? ObjectLockMode { get; set; }
+
+    /// <summary>
+    /// <para type="description">Days each object stays locked after its upload (1-36500). Default: BACKUPOPS_OBJECT_LOCK_DAYS, else BACKUP_RETENTION_DAYS, else 14 (the seed's retention of daily dumps).</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 36500)]
+    public int? ObjectLockDays { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -60,7 +74,7 @@ public sealed class InvokePgBaseBackupCommand : PgServerCmdlet
             Connection = this.Connection(),
             Cluster = Cluster,
             Store = store,
-            S3 = this.S3Options(),
+            S3 = this.BackupS3Options(ObjectLockMode == "BucketRule" ? "bucket-rule" : ObjectLockMode, ObjectLockDays),
             CompressionLevel = CompressionLevel,
             AgeRecipients = Recipient,
             FastCheckpoint = !SpreadCheckpoint,

@@ -64,6 +64,14 @@ internal static class BackupRemoval
             cmdlet.WriteError(ErrorRecords.From(new Engine.Errors.BackupOpsException(Engine.Errors.BackupOpsErrorKind.Refused, refusal.ErrorId, refusal.Reason) { Target = refusal.Source }));
         }
 
+        foreach (var kept in retention.Locked)
+        {
+            // Not a warning: a lock is what the operator asked for. Shown with -InformationAction Continue and in -Verbose.
+            var message = $"{kept.Key} ({kept.Database}) {kept.Reason}";
+            cmdlet.WriteVerbose(message);
+            cmdlet.WriteInformation(new InformationRecord(message, "BackupOps"), ["BackupOps", "Kept"]);
+        }
+
         var removed = new List<(string Key, string? Source)>();
         try
         {

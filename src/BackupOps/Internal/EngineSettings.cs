@@ -45,6 +45,16 @@ internal static class EngineSettings
         return options;
     }
 
+    /// <summary>
+    /// The S3 options of a backup cmdlet: <see cref="S3Options"/> plus -ObjectLockMode / -ObjectLockDays, which fall back to
+    /// BACKUPOPS_OBJECT_LOCK / BACKUPOPS_OBJECT_LOCK_DAYS (and the days to BACKUP_RETENTION_DAYS, else 14).
+    /// </summary>
+    public static S3StoreOptions BackupS3Options(this StoreCmdlet cmdlet, string? objectLockMode, int? objectLockDays)
+    {
+        var options = cmdlet.S3Options();
+        return objectLockMode is null && objectLockDays is null ? options : options with { ObjectLock = ObjectLockSettings.Resolve(objectLockMode, objectLockDays) };
+    }
+
     /// <summary>Parses the connection string (default DATABASE_URL) and applies the PSCredential.</summary>
     public static PgConnectionSettings Connection(this PgServerCmdlet cmdlet)
     {

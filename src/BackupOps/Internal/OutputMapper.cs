@@ -27,6 +27,8 @@ internal static class OutputMapper
         DataKey = entry.Manifest.DataKey,
         ManifestKey = entry.ManifestKey,
         Host = entry.Manifest.Host,
+        LockMode = entry.Manifest.Immutability?.Mode,
+        RetainUntilUtc = entry.Manifest.Immutability?.RetainUntilUtc.UtcDateTime,
     };
 
     public static PgBackupLeftover ToOutput(string store, BackupLeftover leftover) => new()

@@ -56,4 +56,10 @@ public sealed class PgBackup
 
     /// <summary>Machine that ran the backup.</summary>
     public string Host { get; init; } = string.Empty;
+
+    /// <summary>The Object Lock mode the backup was written under (GOVERNANCE, COMPLIANCE, BUCKET-RULE), or null when unlocked.</summary>
+    public string? LockMode { get; init; }
+
+    /// <summary>Until when the store keeps the backup from being deleted (UTC), or null when unlocked.</summary>
+    public DateTime? RetainUntilUtc { get; init; }
 }
