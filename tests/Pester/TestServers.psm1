@@ -126,6 +126,21 @@ function New-TestBucket([string] $Purpose) {
     $name
 }
 
+function New-TestLockedBucket([string] $Purpose) {
+    <# A bucket with S3 Object Lock enabled (and so versioning). Locked objects stay: left to the RGW teardown. #>
+    $name = "pester-$Purpose-$PID-$([System.Threading.Interlocked]::Increment([ref] $script:Counter))".ToLowerInvariant()
+    Invoke-TestS3 -Method PUT -Path $name -Header @{ 'x-amz-bucket-object-lock-enabled' = 'true' } | Out-Null
+    $name
+}
+
+function Get-TestObjectVersions([string] $Bucket) {
+    <# Every version and delete marker in the bucket: Key, VersionId, IsDeleteMarker. #>
+    [xml] $list = Invoke-TestS3 -Path "$Bucket`?versions="
+    @($list.ListVersionsResult.ChildNodes | Where-Object LocalName -in 'Version', 'DeleteMarker' | ForEach-Object {
+        [pscustomobject]@{ Key = $_.Key; VersionId = $_.VersionId; IsDeleteMarker = $_.LocalName -eq 'DeleteMarker' }
+    })
+}
+
 function Write-TestObject([string] $Bucket, [string] $Key, [string] $Content, [string] $Sha256) {
     <# -Sha256 sets x-amz-meta-sha256, the reference Test-R2Object trusts first (a wrong one simulates a changed object). #>
     $header = if ($Sha256) { @{ 'x-amz-meta-sha256' = $Sha256 } } else { @{} }

@@ -12,7 +12,8 @@
 #
 # Settings: RGW_DIR (state, required for start/stop), RGW_PORT (S3, default 7480),
 # RGW_MON_PORT (default 40330), RGW_ACCESS_KEY / RGW_SECRET_KEY, RGW_LC_INTERVAL
-# (seconds per lifecycle "day", default 10), RGW_BUCKETS (space separated), RGW_MEMSTORE_BYTES
+# (seconds per lifecycle "day", default 10), RGW_BUCKETS (space separated), RGW_LOCKED_BUCKETS (created with
+# Object Lock enabled, which also enables versioning; space separated), RGW_MEMSTORE_BYTES
 # (the in-memory OSD's capacity, default 4 GiB; a full OSD makes RGW block writes, not fail them).
 #
 # What matters on these machines (learned the hard way, see docs/testing.md):
@@ -189,6 +190,11 @@ for b in ${RGW_BUCKETS:-}; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -m 30 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
     -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -X PUT "http://$HOST:$PORT/$b")
   [[ $code == 200 || $code == 409 ]] || die "creating bucket $b: HTTP $code"
+done
+for b in ${RGW_LOCKED_BUCKETS:-}; do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -m 30 --aws-sigv4 "aws:amz:us-east-1:s3" --user "$AK:$SK" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" -H "x-amz-bucket-object-lock-enabled: true" -X PUT "http://$HOST:$PORT/$b")
+  [[ $code == 200 || $code == 409 ]] || die "creating locked bucket $b: HTTP $code"
 done
 cat <<ENV
 AWS_ENDPOINT_URL=http://$HOST:$PORT

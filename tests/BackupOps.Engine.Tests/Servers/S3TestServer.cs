@@ -30,6 +30,19 @@ public sealed class S3TestServer
         return name;
     }
 
+    /// <summary>
+    /// A bucket created with Object Lock enabled (x-amz-bucket-object-lock-enabled, which also turns on versioning). Its
+    /// locked objects cannot be removed by the test, so each test takes its own and leaves it to the RGW teardown
+    /// (the OSD lives in memory and goes with the cluster).
+    /// </summary>
+    public async Task<string> CreateLockedBucketAsync(string purpose)
+    {
+        var name = $"bo-{purpose}-{Interlocked.Increment(ref _bucketCounter)}-{Environment.ProcessId}".ToLowerInvariant();
+        using var client = CreateClient();
+        await client.PutBucketAsync(new PutBucketRequest { BucketName = name, ObjectLockEnabledForBucket = true });
+        return name;
+    }
+
     public async Task<List<string>> ListKeysAsync(string bucket)
     {
         using var client = CreateClient();
