@@ -15,12 +15,12 @@ namespace BackupOps.Engine.Stores;
 /// </summary>
 internal sealed class S3ObjectLocks(AmazonS3Client client, S3StoreOptions options, string bucket)
 {
-    private Task<bool>? _lockEnabled;
-    private Task<bool>? _versioned;
+    private bool? _lockEnabled;
+    private bool? _versioned;
 
     /// <summary>The error when a lock is asked for and the bucket has none: one line, with how to get one.</summary>
     public static BackupOpsException NotEnabled(string bucket, ObjectLockSettings settings) =>
-        new(BackupOpsErrorKind.InvalidInput, "S3ObjectLockNotEnabled", $"Bucket '{bucket}' has no S3 Object Lock, so the backup cannot be locked ({settings.ModeName.ToLowerInvariant()}, {settings.Days} days); nothing was backed up. Object Lock is switched on when a bucket is created (aws s3api create-bucket --bucket NAME --object-lock-enabled-for-bucket; Ceph: the same header), then back up there; on Cloudflare R2 add a bucket lock rule and use the mode bucket-rule; or drop -ObjectLockMode / --object-lock.") { Target = bucket };
+        new(BackupOpsErrorKind.InvalidInput, "S3ObjectLockNotEnabled", $"Bucket '{bucket}' has no S3 Object Lock, so the backup cannot be locked ({settings.ModeName.ToLowerInvariant()}, {settings.Days} days); nothing was backed up. Object Lock is switched on when a bucket is created (the header x-amz-bucket-object-lock-enabled: true, which 'aws s3api create-bucket' sends for its object-lock-enabled-for-bucket option; AWS and Ceph RGW), then back up there; on Cloudflare R2 add a bucket lock rule and use the mode bucket-rule; or drop -ObjectLockMode / --object-lock.") { Target = bucket };
 
     /// <summary>Sets the retention headers (and Content-MD5, which S3 requires on locked uploads) on a single PUT.</summary>
     public static void Apply(PutObjectRequest put, ObjectLockSettings settings, DateTimeOffset retainUntil, ReadOnlySpan<byte> body)
@@ -116,7 +116,7 @@ internal sealed class S3ObjectLocks(AmazonS3Client client, S3StoreOptions option
     /// <summary>Deletes the key; on a versioned bucket every version and delete marker of it, markers last.</summary>
     public async Task DeleteAsync(string key, string display, CancellationToken cancellationToken)
     {
-        if (!await VersionedAsync(cancellationToken).ConfigureAwait(false))
+        if (!await VersionedAsync($"delete {display}", cancellationToken).ConfigureAwait(false))
         {
             var delete = new DeleteObjectRequest { BucketName = bucket, Key = key };
             await RunAsync(guard => client.DeleteObjectAsync(delete, guard.Token), $"delete {display}", cancellationToken).ConfigureAwait(false);
@@ -177,23 +177,26 @@ internal sealed class S3ObjectLocks(AmazonS3Client client, S3StoreOptions option
         }
     }
 
-    // Both answers are cached for the store's life: they change only when someone reconfigures the bucket.
-    private Task<bool> LockEnabledAsync(CancellationToken cancellationToken) => _lockEnabled ??= AskAsync(
+    // Both answers are cached for the store's life (they change only when someone reconfigures the bucket); a failed
+    // or cancelled question is not, so a stalled cleanup cannot poison the next delete.
+    private async Task<bool> LockEnabledAsync(CancellationToken cancellationToken) => _lockEnabled ??= await AskAsync(
         async token => (await client.GetObjectLockConfigurationAsync(new GetObjectLockConfigurationRequest { BucketName = bucket }, token).ConfigureAwait(false)).ObjectLockConfiguration?.ObjectLockEnabled == ObjectLockEnabled.Enabled,
-        cancellationToken);
+        "read the bucket's Object Lock configuration",
+        cancellationToken).ConfigureAwait(false);
 
-    private Task<bool> VersionedAsync(CancellationToken cancellationToken) => _versioned ??= AskAsync(
+    private async Task<bool> VersionedAsync(string what, CancellationToken cancellationToken) => _versioned ??= await AskAsync(
         async token => (await client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket }, token).ConfigureAwait(false)).VersioningConfig?.Status is { } status
             && (status == VersionStatus.Enabled || status == VersionStatus.Suspended),
-        cancellationToken);
+        what,
+        cancellationToken).ConfigureAwait(false);
 
     // A server that cannot answer (R2 has no versioning or Object Lock API, a key without the permission) is taken
     // as "no": the plain behaviour BackupOps had before.
-    private async Task<bool> AskAsync(Func<CancellationToken, Task<bool>> question, CancellationToken cancellationToken)
+    private async Task<bool> AskAsync(Func<CancellationToken, Task<bool>> question, string what, CancellationToken cancellationToken)
     {
         try
         {
-            return await RunAsync(guard => question(guard.Token), "read the bucket's configuration", cancellationToken).ConfigureAwait(false);
+            return await RunAsync(guard => question(guard.Token), what, cancellationToken).ConfigureAwait(false);
         }
         catch (BackupOpsException ex) when (ex.Kind is BackupOpsErrorKind.OperationFailed or BackupOpsErrorKind.NotFound or BackupOpsErrorKind.AuthenticationFailed && ex.ErrorId != "S3BucketNotFound")
         {

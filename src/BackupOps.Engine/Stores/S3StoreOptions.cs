@@ -200,7 +200,7 @@ public sealed record S3StoreOptions
 
         if (EffectiveProvider == S3Provider.R2 && ObjectLock is { SetsObjectRetention: true })
         {
-            throw BackupOpsException.InvalidInput("S3ObjectLockUnsupported", $"Cloudflare R2 has no per-object retention ({ObjectLock.ModeName}). Add an R2 bucket lock rule (npx wrangler r2 bucket lock add <bucket> --name backups --retention-days {ObjectLock.Days}) and use the lock mode bucket-rule instead.");
+            throw BackupOpsException.InvalidInput("S3ObjectLockUnsupported", $"Cloudflare R2 has no per-object retention ({ObjectLock.ModeName}). Add an R2 bucket lock rule of at least {ObjectLock.Days} days (wrangler r2 bucket lock add, or the bucket's settings in the dashboard) and use the lock mode bucket-rule instead.");
         }
 
         if (Encryption == S3ServerSideEncryption.Kms && string.IsNullOrWhiteSpace(KmsKeyId))

@@ -37,6 +37,7 @@ public sealed class ObjectLockTests
         var locked = await PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = store, S3 = locking }, null, default);
         var newer = await PgBackupEngine.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = store, S3 = S3.Options }, null, default);
 
+        Assert.True(locked.Manifest.SizeBytes > S3StoreOptions.MinimumPartSize, $"{locked.Manifest.SizeBytes} bytes: the data object must go multipart");
         Assert.Equal("COMPLIANCE", locked.Manifest.Immutability?.Mode);
         Assert.InRange(locked.Manifest.Immutability!.RetainUntilUtc, before.AddDays(1).AddSeconds(-2), DateTimeOffset.UtcNow.AddDays(1).AddSeconds(2));
         Assert.Null(newer.Manifest.Immutability);
@@ -129,7 +130,7 @@ public sealed class ObjectLockTests
         var request = new PgBackupRequest { Connection = Pg.Settings("no_such_database_for_lock"), Store = $"s3://{bucket}/p", S3 = locking };
         var error = await Assert.ThrowsAsync<BackupOpsException>(() => PgBackupEngine.RunAsync(request, null, default));
         Assert.Equal("S3ObjectLockNotEnabled", error.ErrorId);
-        Assert.Contains("--object-lock-enabled-for-bucket", error.Message, StringComparison.Ordinal);
+        Assert.Contains("x-amz-bucket-object-lock-enabled: true", error.Message, StringComparison.Ordinal);
         Assert.Contains("R2", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
         Assert.DoesNotContain(await S3.ListKeysAsync(bucket), k => k.StartsWith("p/postgresql/", StringComparison.Ordinal) && !k.Contains(RunRecordMarker, StringComparison.Ordinal));
