@@ -22,6 +22,7 @@ root.Subcommands.Add(RedisCommands.Create(common));
 root.Subcommands.Add(StatusCommand.Create(common));
 root.Subcommands.Add(ScheduleCommand.Create());
 root.Subcommands.Add(DrillCommand.Create(common));
+root.Subcommands.Add(KeyCommand.Create(common));
 
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)

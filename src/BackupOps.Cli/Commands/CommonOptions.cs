@@ -41,6 +41,16 @@ internal sealed class CommonOptions
 
     public Option<int?> ObjectLockDays { get; } = new("--object-lock-days") { Description = "Days each object stays locked after upload (1-36500). Default: BACKUPOPS_OBJECT_LOCK_DAYS, else BACKUP_RETENTION_DAYS, else 14." };
 
+    public Option<string?> SigningKey { get; } = new("--signing-key")
+    {
+        Description = "Sign the manifest with this private key file (PEM, mode 0600; from 'backupops key new'). Default: BACKUPOPS_SIGNING_KEY, else unsigned. A path, never the key.",
+    };
+
+    public Option<string[]> TrustedKeys { get; } = new("--trusted-key")
+    {
+        Description = "Require a valid signature by this public key file (PEM); repeatable, for key rotation. Default: BACKUPOPS_TRUSTED_KEYS (paths separated by ':'), else signatures are reported, not required.",
+    };
+
     public void AddConnection(Command command) => command.Options.Add(DatabaseUrl);
 
     /// <summary>The lock options of the backup verbs (pg backup, pg basebackup, redis snapshot).</summary>
@@ -64,6 +74,9 @@ internal sealed class CommonOptions
         var days = result.GetValue(ObjectLockDays);
         return mode is null && days is null ? options : options with { ObjectLock = Engine.Stores.ObjectLockSettings.Resolve(mode, days) };
     }
+
+    /// <summary>The trusted key files given, or null (the engine then reads BACKUPOPS_TRUSTED_KEYS).</summary>
+    public IReadOnlyList<string>? TrustedKeyFiles(ParseResult result) => result.GetValue(TrustedKeys) is { Length: > 0 } keys ? keys : null;
 
     /// <summary>Run records and notifications; reporting problems (a dead webhook) are warnings on stderr, never failures.</summary>
     public Engine.Health.RunReporting Reporting(ParseResult result)

@@ -22,6 +22,7 @@ internal static class DrillCommand
 
         common.AddS3(drill);
         drill.Options.Add(common.StallTimeoutSeconds);
+        drill.Options.Add(common.TrustedKeys);
         drill.Options.Add(common.Json);
         drill.SetAction(async (result, cancellationToken) =>
         {
@@ -46,6 +47,7 @@ internal static class DrillCommand
                         TargetConnection = targetServer,
                         TempDirectory = result.GetValue(tempDir),
                         FetchCommand = CliProcess.SelfCommand(),
+                        TrustedKeyFiles = common.TrustedKeyFiles(result),
                     },
                     progress,
                     cancellationToken);

@@ -27,7 +27,7 @@ internal static class PgBackupCommand
         common.AddStore(command);
         common.AddObjectLock(command);
         common.AddReporting(command);
-        foreach (var option in new Option[] { dryRun, compress, codec, noOwner, noPrivileges, tables, excludeTables, critical, recipients, common.Json })
+        foreach (var option in new Option[] { dryRun, compress, codec, noOwner, noPrivileges, tables, excludeTables, critical, recipients, common.SigningKey, common.Json })
         {
             command.Options.Add(option);
         }
@@ -47,6 +47,7 @@ internal static class PgBackupCommand
                 ExcludeTables = result.GetValue(excludeTables) ?? [],
                 CriticalTables = result.GetValue(critical) ?? [],
                 AgeRecipients = result.GetValue(recipients) ?? [],
+                SigningKeyFile = result.GetValue(common.SigningKey),
                 Reporting = common.Reporting(result),
             };
             var json = result.GetValue(common.Json);
@@ -85,6 +86,7 @@ internal static class PgBackupCommand
                 {
                     Console.Out.WriteLine(System.FormattableString.Invariant($"  locked ({locked.Mode}) until {locked.RetainUntilUtc:yyyy-MM-dd HH:mm:ss}Z"));
                 }
+                Console.Out.WriteLine(m.SigningKey is null ? "  unsigned" : $"  signed by {m.SigningKey}");
             }
 
             return ExitCodes.Success;

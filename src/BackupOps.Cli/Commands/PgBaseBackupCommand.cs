@@ -19,7 +19,7 @@ internal static class PgBaseBackupCommand
         common.AddStore(command);
         common.AddObjectLock(command);
         common.AddReporting(command);
-        foreach (var option in new Option[] { cluster, compress, recipients, spread, walTimeout, common.Json })
+        foreach (var option in new Option[] { cluster, compress, recipients, spread, walTimeout, common.SigningKey, common.Json })
         {
             command.Options.Add(option);
         }
@@ -36,6 +36,7 @@ internal static class PgBaseBackupCommand
                 AgeRecipients = result.GetValue(recipients) ?? [],
                 FastCheckpoint = !result.GetValue(spread),
                 WalTimeout = TimeSpan.FromSeconds(result.GetValue(walTimeout)),
+                SigningKeyFile = result.GetValue(common.SigningKey),
                 Reporting = common.Reporting(result),
             };
             using var progress = new ConsoleProgress();

@@ -66,6 +66,8 @@ internal static class PgListCommand
                         b.Manifest.DataKey,
                         b.ManifestKey,
                         verification = verified.TryGetValue((b.Database, b.BackupId), out var v) ? new { v.Outcome, at = v.WrittenUtc } : null,
+                        signingKey = b.Manifest.SigningKey,
+                        signatureChecked = false,
                     }),
                     leftovers = listing.Leftovers.Select(l => new { l.Key, l.Database, l.SizeBytes, l.LastModifiedUtc, l.Reason }),
                     anomalies = listing.Anomalies,
@@ -73,13 +75,18 @@ internal static class PgListCommand
                 return ExitCodes.Success;
             }
 
-            Console.Out.WriteLine($"{"BACKUP ID",-27} {"DATABASE",-24} {"STARTED (UTC)",-20} {"SIZE",10}  ENC  VERIFIED");
+            Console.Out.WriteLine($"{"BACKUP ID",-27} {"DATABASE",-24} {"STARTED (UTC)",-20} {"SIZE",10}  ENC  {"VERIFIED",-16}  SIGNED");
             foreach (var b in listing.Backups)
             {
                 var state = verified.TryGetValue((b.Database, b.BackupId), out var v)
                     ? v.Outcome == VerificationRecord.PassedOutcome ? string.Create(CultureInfo.InvariantCulture, $"{v.WrittenUtc:yyyy-MM-dd HH:mm}") : "DAMAGED"
                     : "-";
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b.BackupId,-27} {b.Database,-24} {b.Manifest.StartedUtc:yyyy-MM-dd HH:mm:ss} {Bytes.Format(b.Manifest.SizeBytes),10}  {(b.Manifest.Encryption is null ? "-  " : "age")}  {state}"));
+                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b.BackupId,-27} {b.Database,-24} {b.Manifest.StartedUtc:yyyy-MM-dd HH:mm:ss} {Bytes.Format(b.Manifest.SizeBytes),10}  {(b.Manifest.Encryption is null ? "-  " : "age")}  {state,-16}  {(b.Manifest.SigningKey is null ? "-" : "signed " + b.Manifest.SigningKey[..Math.Min(b.Manifest.SigningKey.Length, 23)])}"));
+            }
+
+            if (listing.Backups.Any(b => b.Manifest.SigningKey is not null))
+            {
+                Console.Out.WriteLine("SIGNED is what each manifest claims, not checked here: 'backupops pg verify --trusted-key <key.pub>' checks the signatures, and restore with --trusted-key requires them.");
             }
 
             if (listing.Leftovers.Count + listing.Anomalies.Count > 0)

@@ -29,7 +29,7 @@ internal static class PgRestoreCommand
         common.AddConnection(command);
         common.AddStore(command);
         common.AddReporting(command);
-        foreach (var option in new Option[] { backupId, latest, file, database, target, jobs, force, identity, critical, smoke, preserve, tempDir, dryRun, common.Json })
+        foreach (var option in new Option[] { backupId, latest, file, database, target, jobs, force, identity, critical, smoke, preserve, tempDir, dryRun, common.TrustedKeys, common.Json })
         {
             command.Options.Add(option);
         }
@@ -61,6 +61,7 @@ internal static class PgRestoreCommand
                 SmokeQueries = [.. (result.GetValue(smoke) ?? []).Select(SmokeQuery.Parse)],
                 PreserveOwnership = result.GetValue(preserve),
                 TempDirectory = result.GetValue(tempDir),
+                TrustedKeyFiles = common.TrustedKeyFiles(result),
                 Reporting = common.Reporting(result),
             };
             var json = result.GetValue(common.Json);

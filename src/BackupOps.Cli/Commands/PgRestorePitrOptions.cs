@@ -49,6 +49,7 @@ internal sealed class PgRestorePitrOptions
             SmokeQueries = [.. (result.GetValue(shared.Smoke) ?? []).Select(SmokeQuery.Parse)],
             IdentityFile = result.GetValue(shared.Identity),
             TempDirectory = result.GetValue(shared.TempDir),
+            TrustedKeyFiles = common.TrustedKeyFiles(result),
             FetchCommand = CliProcess.SelfCommand(),
             Reporting = common.Reporting(result),
         };

@@ -39,7 +39,7 @@ internal static class RedisCommands
         var transfer = new Option<RdbTransfer>("--transfer") { Description = "How to get the RDB: auto, serverfile or replication.", DefaultValueFactory = _ => RdbTransfer.Auto };
         var timeout = new Option<int>("--save-timeout-seconds") { Description = "How long to wait for BGSAVE.", DefaultValueFactory = _ => 600 };
         var command = new Command("snapshot", "Snapshot a Redis server (BGSAVE, redis-check-rdb, upload with SHA-256 and manifest).");
-        foreach (var option in new Option[] { url, source, noSave, logical, transfer, timeout })
+        foreach (var option in new Option[] { url, source, noSave, logical, transfer, timeout, common.SigningKey })
         {
             command.Options.Add(option);
         }
@@ -62,6 +62,7 @@ internal static class RedisCommands
                     Logical = result.GetValue(logical),
                     Transfer = result.GetValue(transfer),
                     SaveTimeout = TimeSpan.FromSeconds(result.GetValue(timeout)),
+                    SigningKeyFile = result.GetValue(common.SigningKey),
                     Reporting = common.Reporting(result),
                 },
                 progress,
@@ -139,7 +140,7 @@ internal static class RedisCommands
         var tempDir = new Option<string?>("--temp-dir") { Description = "Folder for downloads and the sandbox." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Say what the restore would do; change nothing." };
         var command = new Command("restore", "Verify (SHA-256, redis-check-rdb) and restore a snapshot, then check keys per database, keys and queues.");
-        foreach (var option in new Option[] { snapshotId, latest, source, mode, target, keepRunning, replace, expectKey, queue, database, tempDir, dryRun })
+        foreach (var option in new Option[] { snapshotId, latest, source, mode, target, keepRunning, replace, expectKey, queue, database, tempDir, dryRun, common.TrustedKeys })
         {
             command.Options.Add(option);
         }
@@ -164,6 +165,7 @@ internal static class RedisCommands
                 Queues = [.. (result.GetValue(queue) ?? []).Select(QueueBound.Parse)],
                 Database = result.GetValue(database),
                 TempDirectory = result.GetValue(tempDir),
+                TrustedKeyFiles = common.TrustedKeyFiles(result),
                 Reporting = common.Reporting(result),
             };
             if (result.GetValue(dryRun))

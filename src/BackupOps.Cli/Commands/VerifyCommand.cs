@@ -34,13 +34,15 @@ internal static class VerifyCommand
         }
 
         common.AddStore(command);
+        command.Options.Add(common.TrustedKeys);
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
             using var progress = new ConsoleProgress();
             var reporting = common.Reporting(result);
-            var records = await BackupVerifier.VerifyCatalogAsync<TManifest>(store, kind, result.GetValue(source), result.GetValue(id), result.GetValue(all), reporting.OnWarning, progress, cancellationToken);
+            var trusted = Engine.Signing.SigningKeys.LoadTrusted(common.TrustedKeyFiles(result));
+            var records = await BackupVerifier.VerifyCatalogAsync<TManifest>(store, kind, result.GetValue(source), result.GetValue(id), result.GetValue(all), trusted, reporting.OnWarning, progress, cancellationToken);
             progress.Dispose();
             if (result.GetValue(common.Json))
             {
@@ -50,7 +52,7 @@ internal static class VerifyCommand
             {
                 foreach (var r in records)
                 {
-                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r.Passed ? "ok" : "DAMAGED"),-8} {r.BackupId} ({r.Source}, {Bytes.Format(r.ActualSizeBytes ?? 0)}){(r.Passed ? string.Empty : ": " + r.Detail)}"));
+                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(r.Passed ? "ok" : "DAMAGED"),-8} {r.BackupId} ({r.Source}, {Bytes.Format(r.ActualSizeBytes ?? 0)}){(r.Passed ? $", {r.Signature}" : ": " + r.Detail)}"));
                 }
 
                 Console.Out.WriteLine($"{records.Count(r => r.Passed)} of {records.Count} proven whole.");
@@ -58,7 +60,7 @@ internal static class VerifyCommand
 
             foreach (var damaged in records.Where(r => !r.Passed))
             {
-                Console.Error.WriteLine($"backupops: error [BackupDamaged]: {damaged.Detail}");
+                Console.Error.WriteLine($"backupops: error [{(damaged.Signature?.StartsWith("BackupSignature", StringComparison.Ordinal) == true ? damaged.Signature : "BackupDamaged")}]: {damaged.Detail}");
             }
 
             return records.All(r => r.Passed) ? ExitCodes.Success : ExitCodes.Failed;

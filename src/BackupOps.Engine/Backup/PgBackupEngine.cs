@@ -34,6 +34,8 @@ public static class PgBackupEngine
         var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
         s3.RegisterSecrets(redactor);
 
+        // The key is checked before anything connects: a key others can read is refused with nothing done.
+        using var signer = Signing.SigningKeys.LoadSigner(request.SigningKeyFile);
         await using var store = StoreLocation.Open(request.Store, s3);
 
         // Before pg_dump starts: a bucket that cannot lock fails here with the fix, not after the upload.
@@ -158,6 +160,7 @@ public static class PgBackupEngine
             ToolVersion = ToolInfo.Version,
             Host = Environment.MachineName,
             Schema = schema,
+            SigningKey = signer?.Fingerprint,
         };
 
         try
@@ -165,7 +168,7 @@ public static class PgBackupEngine
             await Diagnostics.TestHooks.PauseAsync("backup:data-committed", cancellationToken).ConfigureAwait(false);
 
             // Written last: only now does the backup exist.
-            await store.PutManifestAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
+            await Signing.ManifestSignatures.PutManifestAsync(store, manifestKey, ManifestSerializer.Serialize(manifest), signer, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

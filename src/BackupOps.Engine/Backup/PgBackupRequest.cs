@@ -55,6 +55,12 @@ public sealed record PgBackupRequest
     /// <summary>age public recipients (<c>age1...</c>); empty for no client-side encryption.</summary>
     public IReadOnlyList<string> AgeRecipients { get; init; } = [];
 
+    /// <summary>
+    /// Private key file (PEM, mode 0600) to sign the manifest with; null reads BACKUPOPS_SIGNING_KEY, and without
+    /// either the backup is unsigned. A path, never the key itself.
+    /// </summary>
+    public string? SigningKeyFile { get; init; }
+
     /// <summary>Checks values that need no server.</summary>
     public void Validate()
     {

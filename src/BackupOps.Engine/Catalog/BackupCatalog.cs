@@ -59,6 +59,9 @@ public static partial class BackupCatalog
             $"{link.Key} is a symbolic link (to {link.LinkTarget}); BackupOps does not follow links in a store, so nothing behind it is listed, restored or deleted. Replace it by a real folder or file, or remove it.")));
         var claimed = new HashSet<string>(manifests.Select(m => m.Key), StringComparer.Ordinal);
         claimed.UnionWith(read.Where(r => r.DataKey is not null).Select(r => r.DataKey!));
+
+        // A manifest's signature is part of its backup; one whose manifest is missing is a failed backup's leftover.
+        claimed.UnionWith(manifests.Select(m => Signing.ManifestSignatures.KeyOf(m.Key)));
         foreach (var orphan in objects.Values.Where(o => o.LinkTarget is null && !claimed.Contains(o.Key)))
         {
             leftovers.Add(new BackupLeftover(orphan.Key, DatabaseOf(orphan.Key), orphan.Size, orphan.LastModifiedUtc, "data object without a manifest (failed or running backup)", null));

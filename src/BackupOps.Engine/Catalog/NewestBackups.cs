@@ -30,7 +30,7 @@ public static partial class BackupCatalog
         var backups = new List<CatalogEntry<TManifest>>();
         var leftovers = new List<BackupLeftover>();
         var anomalies = new List<CatalogAnomaly>();
-        var claimed = new HashSet<string>(manifests.Select(m => m.Key), StringComparer.Ordinal);
+        var claimed = new HashSet<string>(manifests.SelectMany(m => new[] { m.Key, Signing.ManifestSignatures.KeyOf(m.Key) }), StringComparer.Ordinal);
         foreach (var folder in manifests.GroupBy(m => FolderOf(m.Key), StringComparer.Ordinal))
         {
             foreach (var manifest in folder)
@@ -70,7 +70,7 @@ public static partial class BackupCatalog
         foreach (var ((_, id), group) in ids)
         {
             var manifest = group.FirstOrDefault(o => o.Key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal));
-            if (id is not null && manifest is not null && !group.Any(o => o != manifest) && !leftovers.Any(l => l.Key == manifest.Key))
+            if (id is not null && manifest is not null && !group.Any(o => o != manifest && !o.Key.EndsWith(Signing.ManifestSignatures.Suffix, StringComparison.Ordinal)) && !leftovers.Any(l => l.Key == manifest.Key))
             {
                 leftovers.Add(new BackupLeftover(manifest.Key, DatabaseOf(manifest.Key), manifest.Size, manifest.LastModifiedUtc, "manifest without its data object", null));
             }

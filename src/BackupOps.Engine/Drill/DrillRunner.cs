@@ -36,6 +36,12 @@ public sealed record DrillRequest
 
     /// <summary>Source servers by cluster (the demo's); otherwise each entry's sourceUrlVariable.</summary>
     public IReadOnlyDictionary<string, Connection.PgConnectionSettings> PitrSources { get; init; } = new Dictionary<string, Connection.PgConnectionSettings>();
+
+    /// <summary>
+    /// Public key files whose signature every restored backup must carry (null: BACKUPOPS_TRUSTED_KEYS; neither: the
+    /// restore checks report signatures without requiring them).
+    /// </summary>
+    public IReadOnlyList<string>? TrustedKeyFiles { get; init; }
 }
 
 /// <summary>
@@ -95,6 +101,7 @@ public static class DrillRunner
                         CriticalTables = database.CriticalTables,
                         SmokeQueries = [.. database.SmokeQueries.Select(SmokeQuery.Parse)],
                         TempDirectory = request.TempDirectory,
+                        TrustedKeyFiles = request.TrustedKeyFiles,
                         Reporting = quiet,
                     },
                     null,
@@ -180,7 +187,7 @@ public static class DrillRunner
                     return $"latest snapshot {latest.BackupId} in {store.Display}";
                 }
 
-                var result = await RedisRestoreEngine.RunAsync(new RedisRestoreRequest { Store = redis.Store, S3 = s3, Latest = true, SourceName = redis.Source, ExpectKeys = redis.ExpectKeys, Queues = [.. redis.Queues.Select(QueueBound.Parse)], TempDirectory = request.TempDirectory, Reporting = quiet }, null, cancellationToken).ConfigureAwait(false);
+                var result = await RedisRestoreEngine.RunAsync(new RedisRestoreRequest { Store = redis.Store, S3 = s3, Latest = true, SourceName = redis.Source, ExpectKeys = redis.ExpectKeys, Queues = [.. redis.Queues.Select(QueueBound.Parse)], TempDirectory = request.TempDirectory, TrustedKeyFiles = request.TrustedKeyFiles, Reporting = quiet }, null, cancellationToken).ConfigureAwait(false);
                 var failed = result.Checks.Where(c => c.Outcome == CheckOutcome.Failed).ToList();
                 var summary = $"{result.SnapshotId} into a sandbox: " + string.Join("; ", result.Checks.Select(c => $"{c.Outcome} {c.Name}"));
                 return failed.Count == 0 ? summary : throw new DrillCheckFailed(string.Join("; ", failed.Select(c => $"{c.Name}: {c.Detail}")), summary);

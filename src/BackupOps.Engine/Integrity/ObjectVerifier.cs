@@ -138,7 +138,7 @@ public static class ObjectVerifier
             return (HashReference.MetadataSha256, recorded);
         }
 
-        if (BackupKeys.BackupIdOf(key) is { } id && !key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal))
+        if (BackupKeys.BackupIdOf(key) is { } id && !key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal) && !key.EndsWith(Signing.ManifestSignatures.Suffix, StringComparison.Ordinal))
         {
             var manifestKey = key[..(key.LastIndexOf('/') + 1)] + id + BackupKeys.ManifestSuffix;
             if (!manifests.TryGetValue(manifestKey, out var fromManifest))

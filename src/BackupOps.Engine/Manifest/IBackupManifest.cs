@@ -32,4 +32,7 @@ public interface IBackupManifest
 
     /// <summary>The Object Lock the backup was written under, or null when it was not locked.</summary>
     ImmutabilityInfo? Immutability => null;
+
+    /// <summary>Fingerprint of the key the manifest is signed with (<c>&lt;manifest&gt;.sig</c> beside it), or null when unsigned. A claim until a trusted key checks the signature.</summary>
+    string? SigningKey { get; }
 }

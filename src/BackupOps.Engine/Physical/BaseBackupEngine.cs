@@ -33,6 +33,7 @@ public static class BaseBackupEngine
     private static async Task<CatalogEntry<BaseBackupManifest>> RunCoreAsync(BaseBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         request.Validate();
+        using var signer = Signing.SigningKeys.LoadSigner(request.SigningKeyFile);
         var cluster = request.ClusterName;
         var redactor = new SecretRedactor();
         request.Connection.RegisterSecrets(redactor);
@@ -123,10 +124,11 @@ public static class BaseBackupEngine
                 Immutability = ObjectLockPreflight.Record(store, writer.RetainUntilUtc),
                 ToolVersion = ToolInfo.Version,
                 Host = Environment.MachineName,
+                SigningKey = signer?.Fingerprint,
             };
             try
             {
-                await store.PutManifestAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
+                await Signing.ManifestSignatures.PutManifestAsync(store, manifestKey, ManifestSerializer.Serialize(manifest), signer, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -98,6 +98,9 @@ public sealed record BaseBackupManifest : IBackupManifest
     /// <summary>BackupOps version.</summary>
     public required string ToolVersion { get; init; }
 
+    /// <summary>Fingerprint (<c>sha256:...</c>) of the key this manifest is signed with, or null when unsigned; the signature is the <c>.sig</c> object beside the manifest.</summary>
+    public string? SigningKey { get; init; }
+
     /// <summary>Machine that ran the backup.</summary>
     public required string Host { get; init; }
 }

@@ -37,6 +37,12 @@ public sealed record BaseBackupRequest
     /// <summary>The cluster name this request files under.</summary>
     public string ClusterName => Cluster ?? Wal.ClusterName.Default(Connection.Host, Connection.Port);
 
+    /// <summary>
+    /// Private key file (PEM, mode 0600) to sign the manifest with; null reads BACKUPOPS_SIGNING_KEY, and without
+    /// either the base backup is unsigned. A path, never the key itself.
+    /// </summary>
+    public string? SigningKeyFile { get; init; }
+
     /// <summary>Checks values that need no server.</summary>
     public void Validate()
     {

@@ -30,6 +30,7 @@ public static class PitrRestoreEngine
     private static async Task<PitrRestoreResult> RunCoreAsync(PitrRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         request.Validate();
+        var trusted = Signing.SigningKeys.LoadTrusted(request.TrustedKeyFiles);
         var steps = new List<PitrStep>();
         var clock = Stopwatch.StartNew();
         var activity = $"Recovering {request.Cluster}";
@@ -37,6 +38,10 @@ public static class PitrRestoreEngine
         await using var store = StoreLocation.Open(request.Store, request.S3);
         progress?.Report(new OperationProgress(activity, "choosing a base backup", 0, null, 0));
         var backup = await ChooseBackupAsync(store, request, cancellationToken).ConfigureAwait(false);
+
+        // A required signature is proven before any data directory is prepared or anything downloaded.
+        var signature = await Signing.ManifestSignatures.CheckAsync(store, backup, trusted, cancellationToken).ConfigureAwait(false);
+        steps.Add(Step("check signature", clock, signature.Description));
         steps.Add(Step("select base backup", clock, $"{backup.BackupId} (ended {backup.Manifest.StopTimeUtc:yyyy-MM-dd HH:mm:ss} UTC, {backup.Manifest.StartWalSegment}..{backup.Manifest.StopWalSegment})"));
 
         var chain = await WalChain.LoadAsync(new WalArchive(store, request.Cluster), request.IdentityFile, cancellationToken).ConfigureAwait(false);

@@ -58,6 +58,12 @@ public sealed record PitrRestoreRequest
     /// <summary>Run record settings.</summary>
     public Health.RunReporting? Reporting { get; init; }
 
+    /// <summary>
+    /// Public key files (PEM) whose signature the base backup's manifest must carry; several for key rotation. Null
+    /// reads BACKUPOPS_TRUSTED_KEYS; with neither, signatures are reported but not required. WAL is not signed.
+    /// </summary>
+    public IReadOnlyList<string>? TrustedKeyFiles { get; init; }
+
     /// <summary>Checks values that need no server.</summary>
     public void Validate()
     {

@@ -45,9 +45,13 @@ public static class RedisRestoreEngine
     private static async Task<RedisRestoreResult> RunCoreAsync(RedisRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         request.Validate();
+        var trusted = Signing.SigningKeys.LoadTrusted(request.TrustedKeyFiles);
         await using var store = StoreLocation.Open(request.Store, request.S3);
         var entry = await ResolveAsync(store, request, cancellationToken).ConfigureAwait(false);
         var manifest = entry.Manifest;
+
+        // 0. A required signature is proven before anything is downloaded or any server (sandbox or target) touched.
+        var signature = await Signing.ManifestSignatures.CheckAsync(store, entry, trusted, cancellationToken).ConfigureAwait(false);
         if (manifest.Method == "logical" && request.Mode == RedisRestoreMode.ReplaceLocal)
         {
             throw BackupOpsException.InvalidInput("RedisRestoreModeInvalid", $"Snapshot {manifest.BackupId} is a logical export; restore it into a sandbox or with -Mode IntoServer.");
@@ -72,7 +76,11 @@ public static class RedisRestoreEngine
 
         using var verified = source;
         await Verification.BackupVerifier.RecordAsync(store, BackupKind.Redis, entry, "restore", null, request.Reporting?.OnWarning).ConfigureAwait(false);
-        var checks = new List<RestoreCheck> { new("sha256", CheckOutcome.Passed, manifest.Sha256) };
+        var checks = new List<RestoreCheck>
+        {
+            new("sha256", CheckOutcome.Passed, manifest.Sha256),
+            new("signature", signature.Verified ? CheckOutcome.Passed : CheckOutcome.Warning, signature.Description),
+        };
         if (manifest.Method == "rdb")
         {
             var summary = await RdbCheck.RunAsync(source.FilePath, cancellationToken).ConfigureAwait(false);

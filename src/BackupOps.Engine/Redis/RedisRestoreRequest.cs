@@ -58,6 +58,12 @@ public sealed record RedisRestoreRequest
     /// <summary>Folder for downloads and sandboxes.</summary>
     public string? TempDirectory { get; init; }
 
+    /// <summary>
+    /// Public key files (PEM) whose signature the snapshot must carry; several for key rotation. Null reads
+    /// BACKUPOPS_TRUSTED_KEYS; with neither, signatures are reported but not required.
+    /// </summary>
+    public IReadOnlyList<string>? TrustedKeyFiles { get; init; }
+
     /// <summary>Checks values that need no server.</summary>
     public void Validate()
     {

@@ -28,6 +28,7 @@ public static class RedisSnapshotEngine
     private static async Task<CatalogEntry<RedisSnapshotManifest>> RunCoreAsync(RedisSnapshotRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         request.Validate();
+        using var signer = Signing.SigningKeys.LoadSigner(request.SigningKeyFile);
         var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
         await using var store = StoreLocation.Open(request.Store, s3);
         await ObjectLockPreflight.CheckAsync(store, s3, cancellationToken).ConfigureAwait(false);
@@ -138,10 +139,11 @@ public static class RedisSnapshotEngine
                 Immutability = ObjectLockPreflight.Record(store, retainUntil),
                 ToolVersion = ToolInfo.Version,
                 Host = Environment.MachineName,
+                SigningKey = signer?.Fingerprint,
             };
             try
             {
-                await store.PutManifestAsync(manifestKey, ManifestSerializer.Serialize(manifest), CancellationToken.None).ConfigureAwait(false);
+                await Signing.ManifestSignatures.PutManifestAsync(store, manifestKey, ManifestSerializer.Serialize(manifest), signer, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -49,6 +49,12 @@ public sealed record RedisSnapshotRequest
     /// <summary>The source name used in the store.</summary>
     public string EffectiveSourceName => string.IsNullOrWhiteSpace(SourceName) ? Connection.DefaultSourceName : SourceName;
 
+    /// <summary>
+    /// Private key file (PEM, mode 0600) to sign the manifest with; null reads BACKUPOPS_SIGNING_KEY, and without
+    /// either the snapshot is unsigned. A path, never the key itself.
+    /// </summary>
+    public string? SigningKeyFile { get; init; }
+
     /// <summary>Checks values that need no server.</summary>
     public void Validate()
     {

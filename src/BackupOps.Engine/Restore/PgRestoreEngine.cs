@@ -29,7 +29,7 @@ public static class PgRestoreEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        var (entry, store) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        var (entry, store, signature) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
         if (store is not null)
         {
             await store.DisposeAsync().ConfigureAwait(false);
@@ -45,7 +45,7 @@ public static class PgRestoreEngine
             _ => $"holds {objects} objects: the restore would be refused without -Force",
         };
         return new PgRestorePlan(
-            $"restore {entry?.BackupId ?? request.Path} into {targetName} on {request.TargetServer.Host}:{request.TargetServer.Port}: target {state}",
+            $"restore {entry?.BackupId ?? request.Path} ({signature.Description}) into {targetName} on {request.TargetServer.Host}:{request.TargetServer.Port}: target {state}",
             targetName,
             ReplacesExisting: objects > 0 && request.Force);
     }
@@ -70,7 +70,8 @@ public static class PgRestoreEngine
         request.TargetServer.RegisterSecrets(redactor);
         request.S3?.RegisterSecrets(redactor);
 
-        var (entry, store) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
+        // The signature (when trusted keys are given) is proven here, before the target server is even asked about.
+        var (entry, store, signature) = await ResolveAsync(request, cancellationToken).ConfigureAwait(false);
         await using (store)
         {
             var manifest = entry?.Manifest;
@@ -184,6 +185,7 @@ public static class PgRestoreEngine
                 manifest is null
                     ? new RestoreCheck("sha256", CheckOutcome.Warning, "file restore without a manifest: no recorded SHA-256 to verify")
                     : new RestoreCheck("sha256", CheckOutcome.Passed, manifest.Sha256),
+                new RestoreCheck("signature", signature.Verified ? CheckOutcome.Passed : CheckOutcome.Warning, signature.Description),
             };
             var restoreDuration = clock.Elapsed;
             clock.Restart();
@@ -239,7 +241,34 @@ public static class PgRestoreEngine
     /// <summary>The default target: never the source database itself (seed: <c>monotickets_restore</c>).</summary>
     public static string DefaultTargetName(string sourceDatabase) => sourceDatabase + "_restore";
 
-    private static async Task<(CatalogEntry<BackupManifest>? Entry, IBackupStore? Store)> ResolveAsync(PgRestoreRequest request, CancellationToken cancellationToken)
+    private static async Task<(CatalogEntry<BackupManifest>? Entry, IBackupStore? Store, Signing.SignatureCheck Signature)> ResolveAsync(PgRestoreRequest request, CancellationToken cancellationToken)
+    {
+        var trusted = Signing.SigningKeys.LoadTrusted(request.TrustedKeyFiles);
+        var (entry, store) = await FindAsync(request, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (entry is null)
+            {
+                // A file without a manifest has nothing signed: with a signature required it is refused, not trusted blindly.
+                return trusted is null
+                    ? (null, store, Signing.SignatureCheck.None with { Description = "unsigned (a file without a manifest)" })
+                    : throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, Signing.ManifestSignatures.MissingErrorId, $"'{Security.BoundedInput.Shown(request.Path)}' has no manifest beside it, so it carries no signature, and a signature is required by the trusted key(s) given. Nothing was restored; restore a signed backup from its store, or leave out -TrustedKey / --trusted-key (and {Signing.SigningKeys.TrustedKeysVariable}) to restore it unchecked.") { Target = request.Path };
+            }
+
+            return (entry, store, await Signing.ManifestSignatures.CheckAsync(store!, entry, trusted, cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<(CatalogEntry<BackupManifest>? Entry, IBackupStore? Store)> FindAsync(PgRestoreRequest request, CancellationToken cancellationToken)
     {
         if (request.Path is not null)
         {

@@ -54,6 +54,12 @@ public sealed record PgRestoreRequest
     /// <summary>Folder for downloaded backups (remote stores, parallel restores of encrypted backups).</summary>
     public string? TempDirectory { get; init; }
 
+    /// <summary>
+    /// Public key files (PEM) whose signature the backup must carry; several for key rotation. Null reads
+    /// BACKUPOPS_TRUSTED_KEYS; with neither, signatures are reported but not required.
+    /// </summary>
+    public IReadOnlyList<string>? TrustedKeyFiles { get; init; }
+
     /// <summary>Checks values that need no server.</summary>
     public void Validate()
     {

@@ -215,6 +215,9 @@ public static class PruneEngine
             {
                 await store.DeleteAsync(backup.ManifestKey, cancellationToken).ConfigureAwait(false);
 
+                // After the manifest: a backup never stays behind looking unsigned.
+                await store.DeleteAsync(Signing.ManifestSignatures.KeyOf(backup.ManifestKey), cancellationToken).ConfigureAwait(false);
+
                 // Never a data object another manifest names, wherever that manifest lies (a copy, an edit).
                 if (!NamedByAnother(listing, backup))
                 {

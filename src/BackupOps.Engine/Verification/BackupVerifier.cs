@@ -23,6 +23,19 @@ public static class BackupVerifier
         Action<string>? onWarning,
         IProgress<OperationProgress>? progress,
         CancellationToken cancellationToken)
+        where TManifest : IBackupManifest =>
+        await VerifyCoreAsync(store, kind, entry, method, record, null, onWarning, progress, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<VerificationRecord> VerifyCoreAsync<TManifest>(
+        IBackupStore store,
+        BackupKind kind,
+        CatalogEntry<TManifest> entry,
+        string method,
+        bool record,
+        string? signature,
+        Action<string>? onWarning,
+        IProgress<OperationProgress>? progress,
+        CancellationToken cancellationToken)
         where TManifest : IBackupManifest
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -55,7 +68,7 @@ public static class BackupVerifier
             problem = $"its data object {manifest.DataKey} is gone";
         }
 
-        var result = Make(kind, entry, method, problem, sha256, size);
+        var result = Make(kind, entry, method, problem, sha256, size) with { Signature = signature };
         if (record)
         {
             await WriteQuietlyAsync(store, kind, result, onWarning).ConfigureAwait(false);
@@ -68,7 +81,17 @@ public static class BackupVerifier
     /// Verifies backups of a kind and records each result: one by id, every backup (<paramref name="all"/>), or by
     /// default the newest of each source (what restore --latest would use).
     /// </summary>
-    public static async Task<IReadOnlyList<VerificationRecord>> VerifyCatalogAsync<TManifest>(IBackupStore store, BackupKind kind, string? source, string? backupId, bool all, Action<string>? onWarning, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<VerificationRecord>> VerifyCatalogAsync<TManifest>(IBackupStore store, BackupKind kind, string? source, string? backupId, bool all, Action<string>? onWarning, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
+        where TManifest : class, IBackupManifest =>
+        VerifyCatalogAsync<TManifest>(store, kind, source, backupId, all, null, onWarning, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="VerifyCatalogAsync{TManifest}(IBackupStore, BackupKind, string?, string?, bool, Action{string}?, IProgress{OperationProgress}?, CancellationToken)"/>,
+    /// and with <paramref name="trusted"/> keys each backup must also carry a valid signature by one of them: a missing,
+    /// untrusted or broken signature fails the backup (its data is then not read, and no record is written: a policy
+    /// failure is not proof of damage). Without trusted keys each record says whether the backup is signed, unchecked.
+    /// </summary>
+    public static async Task<IReadOnlyList<VerificationRecord>> VerifyCatalogAsync<TManifest>(IBackupStore store, BackupKind kind, string? source, string? backupId, bool all, Signing.TrustedKeys? trusted, Action<string>? onWarning, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
         IReadOnlyList<CatalogEntry<TManifest>> chosen;
@@ -85,7 +108,18 @@ public static class BackupVerifier
         var results = new List<VerificationRecord>();
         foreach (var entry in chosen)
         {
-            results.Add(await VerifyAsync(store, kind, entry, "verify", record: true, onWarning, progress, cancellationToken).ConfigureAwait(false));
+            Signing.SignatureCheck signature;
+            try
+            {
+                signature = await Signing.ManifestSignatures.CheckAsync(store, entry, trusted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BackupOpsException ex) when (ex.ErrorId is Signing.ManifestSignatures.MissingErrorId or Signing.ManifestSignatures.UntrustedErrorId or Signing.ManifestSignatures.InvalidErrorId)
+            {
+                results.Add(Make(kind, entry, "verify", "signature", null, null) with { Detail = ex.Message, Signature = ex.ErrorId });
+                continue;
+            }
+
+            results.Add(await VerifyCoreAsync(store, kind, entry, "verify", record: true, signature.Description, onWarning, progress, cancellationToken).ConfigureAwait(false));
         }
 
         return results;

@@ -39,6 +39,12 @@ public sealed record VerificationRecord
     /// <summary>When.</summary>
     public required DateTimeOffset VerifiedUtc { get; init; }
 
+    /// <summary>
+    /// What was found of the manifest's signature: "signature verified (key ...)", "signed ..., not checked", "unsigned",
+    /// or why a required signature failed. Null in records written before signatures, and by prune and restore.
+    /// </summary>
+    public string? Signature { get; init; }
+
     /// <summary>By what: <c>prune</c>, <c>restore</c> or <c>verify</c>; every one read the whole object.</summary>
     public required string Method { get; init; }
 
