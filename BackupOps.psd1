@@ -32,6 +32,7 @@
         'Get-BackupStatus'
         'Test-DrDrill'
         'New-DrDrillConfig'
+        'New-BackupSigningKey'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -17,6 +17,7 @@ command -v redis-check-rdb >/dev/null || need+=(redis-tools)
 command -v gzip >/dev/null || need+=(gzip)
 command -v zstd >/dev/null || need+=(zstd)
 command -v curl >/dev/null || need+=(curl)
+command -v openssl >/dev/null || need+=(openssl) # signed backups are checked by hand with stock openssl (SignedBackupTests)
 for tool in ceph-mon ceph-osd radosgw; do command -v "$tool" >/dev/null || need+=("$tool"); done
 command -v ceph >/dev/null || need+=(ceph-common)
 if ((${#need[@]})); then

@@ -61,7 +61,10 @@ Describe 'Restore-RedisSnapshot' {
         $result.SnapshotId | Should -Be $script:newest.SnapshotId
         $result.Mode | Should -Be 'Sandbox'
         $result.Checks | Should -Not -BeNullOrEmpty
-        $result.Checks | ForEach-Object { $_.Outcome | Should -Be 'Passed' }
+        $result.Checks | Where-Object Name -ne 'signature' | ForEach-Object { $_.Outcome | Should -Be 'Passed' }
+        # An unsigned snapshot restored without -TrustedKey says so, as a warning (nothing was checked).
+        ($result.Checks | Where-Object Name -eq 'signature').Outcome | Should -Be 'Warning'
+        ($result.Checks | Where-Object Name -eq 'signature').Detail | Should -Be 'unsigned'
         # Shown as text, a check reads with its outcome (not just its name).
         ($result | Out-String -Width 80) | Should -Match 'Passed: '
         "$($result.Checks[0])" | Should -Match '^Passed: '

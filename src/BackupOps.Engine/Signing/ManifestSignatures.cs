@@ -75,7 +75,7 @@ public static class ManifestSignatures
         {
             return signature is null
                 ? SignatureCheck.None
-                : new SignatureCheck(true, false, manifest.SigningKey, $"signed{(manifest.SigningKey is null ? string.Empty : $" by {manifest.SigningKey}")}, not checked (no trusted key given: -TrustedKey / --trusted-key)");
+                : new SignatureCheck(true, false, manifest.SigningKey, $"signed{(manifest.SigningKey is null ? string.Empty : $" by {manifest.SigningKey}")}, not checked (no trusted key given)");
         }
 
         if (signature is null)

@@ -51,6 +51,12 @@ public static class SigningKeys
             throw BackupOpsException.InvalidInput("SigningKeyMissing", $"The signing key file '{BoundedInput.Shown(path)}' does not exist. Give the private key written by New-BackupSigningKey / 'backupops key new' with -SigningKey / --signing-key (or {SigningKeyVariable}).");
         }
 
+        var text = Read(path, "signing key file", "SigningKeyInvalid");
+        if (text.Contains("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal) && !text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw BackupOpsException.InvalidInput("SigningKeyIsPublic", $"'{BoundedInput.Shown(path)}' holds a public key; signing needs the private key file (backupops-signing.key). Public keys belong to -TrustedKey / --trusted-key on the restore side.");
+        }
+
         if (!OperatingSystem.IsWindows())
         {
             var mode = File.GetUnixFileMode(path);
@@ -58,12 +64,6 @@ public static class SigningKeys
             {
                 throw BackupOpsException.InvalidInput("SigningKeyNotPrivate", $"The signing key file '{BoundedInput.Shown(path)}' has mode {ModeText(mode)}: other users can read or change it. Run chmod 600 '{BoundedInput.Shown(path)}' (and consider the key exposed: make a new one if others may have read it).");
             }
-        }
-
-        var text = Read(path, "signing key file", "SigningKeyInvalid");
-        if (text.Contains("-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal) && !text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
-        {
-            throw BackupOpsException.InvalidInput("SigningKeyIsPublic", $"'{BoundedInput.Shown(path)}' holds a public key; signing needs the private key file (backupops-signing.key). Public keys belong to -TrustedKey / --trusted-key on the restore side.");
         }
 
         var key = Import(text, path, "signing key file", "SigningKeyInvalid");

@@ -84,11 +84,18 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
     [ValidateRange(1, 36500)]
     public int? ObjectLockDays { get; set; }
 
+    /// <summary>
+    /// <para type="description">Sign the manifest with this private key file (PEM, mode 0600, from New-BackupSigningKey); the signature is written beside the manifest, before it. Default: BACKUPOPS_SIGNING_KEY, else the backup is unsigned. A path, never the key.</para>
+    /// </summary>
+    [Parameter]
+    public string? SigningKey { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var store = ResolveStore(Store);
         this.WriteConnectionVerbose();
+        var signingKey = SigningKey is null ? null : ResolvePath(SigningKey);
         PgBackupRequest Request() => new()
         {
             Connection = this.Connection(),
@@ -102,6 +109,7 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
             ExcludeTables = ExcludeTable,
             CriticalTables = CriticalTable,
             AgeRecipients = Recipient,
+            SigningKeyFile = signingKey,
             Reporting = this.Reporting(),
         };
 

@@ -64,11 +64,18 @@ public sealed class InvokePgBaseBackupCommand : PgServerCmdlet
     [ValidateRange(1, 36500)]
     public int? ObjectLockDays { get; set; }
 
+    /// <summary>
+    /// <para type="description">Sign the manifest with this private key file (PEM, mode 0600, from New-BackupSigningKey); the signature is written beside the manifest, before it. Default: BACKUPOPS_SIGNING_KEY, else the base backup is unsigned. A path, never the key.</para>
+    /// </summary>
+    [Parameter]
+    public string? SigningKey { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var store = ResolveStore(Store);
         this.WriteConnectionVerbose();
+        var signingKey = SigningKey is null ? null : ResolvePath(SigningKey);
         BaseBackupRequest Request() => new()
         {
             Connection = this.Connection(),
@@ -79,6 +86,7 @@ public sealed class InvokePgBaseBackupCommand : PgServerCmdlet
             AgeRecipients = Recipient,
             FastCheckpoint = !SpreadCheckpoint,
             WalTimeout = TimeSpan.FromSeconds(WalTimeoutSeconds),
+            SigningKeyFile = signingKey,
             Reporting = this.Reporting(),
         };
         if (!this.TryRun((_, _) => Task.FromResult(Request().ClusterName), out var cluster)

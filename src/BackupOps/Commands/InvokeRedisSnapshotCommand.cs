@@ -80,6 +80,12 @@ public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
     [ValidateRange(1, 36500)]
     public int? ObjectLockDays { get; set; }
 
+    /// <summary>
+    /// <para type="description">Sign the manifest with this private key file (PEM, mode 0600, from New-BackupSigningKey); the signature is written beside the manifest, before it. Default: BACKUPOPS_SIGNING_KEY, else the snapshot is unsigned. A path, never the key.</para>
+    /// </summary>
+    [Parameter]
+    public string? SigningKey { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -89,6 +95,7 @@ public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
             return;
         }
 
+        var signingKey = SigningKey is null ? null : ResolvePath(SigningKey);
         RedisSnapshotRequest Request() => new()
         {
             Connection = RedisCredentials.Settings(Server, Credential),
@@ -99,6 +106,7 @@ public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
             Logical = Logical,
             Transfer = Enum.Parse<RdbTransfer>(Transfer, ignoreCase: true),
             SaveTimeout = TimeSpan.FromSeconds(SaveTimeoutSeconds),
+            SigningKeyFile = signingKey,
             Reporting = this.Reporting(),
         };
         var done = this.TryRun((progress, token) => RedisSnapshotEngine.RunAsync(Request(), progress, token), out var snapshot);

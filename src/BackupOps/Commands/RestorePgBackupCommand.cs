@@ -102,6 +102,12 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
     [Parameter]
     public string? TempDirectory { get; set; }
 
+    /// <summary>
+    /// <para type="description">Require a valid signature by one of these public key files (PEM, from New-BackupSigningKey; several for key rotation). A missing, untrusted or broken signature is refused before anything is restored. Default: BACKUPOPS_TRUSTED_KEYS (paths separated by ':'), else signatures are reported but not required.</para>
+    /// </summary>
+    [Parameter]
+    public string[] TrustedKey { get; set; } = [];
+
     // Targets this pipeline has restored into (or started to): a second backup for one target would silently replace the
     // first restore, and with -Force the target would end up holding whichever database came last.
     private readonly Dictionary<string, string> _restoredTargets = new(StringComparer.Ordinal);
@@ -114,6 +120,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
         var path = ParameterSetName == FromPath ? ResolvePath(Path) : null;
         var identity = IdentityFile is null ? null : ResolvePath(IdentityFile);
         var temp = TempDirectory is null ? null : ResolvePath(TempDirectory);
+        string[]? trusted = TrustedKey.Length == 0 ? null : [.. TrustedKey.Select(ResolvePath)];
         PgRestoreRequest Request() => new()
         {
             TargetServer = this.Connection(),
@@ -131,6 +138,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
             SmokeQueries = [.. SmokeQuery.Select(Engine.Restore.SmokeQuery.Parse)],
             PreserveOwnership = PreserveOwnership,
             TempDirectory = temp,
+            TrustedKeyFiles = trusted,
             Reporting = this.Reporting(),
         };
 

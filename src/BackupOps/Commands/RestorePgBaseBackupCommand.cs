@@ -103,6 +103,12 @@ public sealed class RestorePgBaseBackupCommand : ReportingStoreCmdlet
     [ValidateRange(1, 10080)]
     public int RecoveryTimeoutMinutes { get; set; } = 60;
 
+    /// <summary>
+    /// <para type="description">Require a valid signature by one of these public key files (PEM, from New-BackupSigningKey; several for key rotation). A missing, untrusted or broken signature is refused before the data directory is prepared or anything downloaded (WAL segments are not signed). Default: BACKUPOPS_TRUSTED_KEYS (paths separated by ':'), else signatures are reported but not required.</para>
+    /// </summary>
+    [Parameter]
+    public string[] TrustedKey { get; set; } = [];
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -112,6 +118,7 @@ public sealed class RestorePgBaseBackupCommand : ReportingStoreCmdlet
         var temp = TempDirectory is null ? null : ResolvePath(TempDirectory);
         var fetch = FetchCommand();
         var target = ParameterSetName == ToLatestSet ? "the last archived WAL" : $"{PointInTime.ToUniversalTime():yyyy-MM-dd HH:mm:ss.fff} UTC";
+        string[]? trusted = TrustedKey.Length == 0 ? null : [.. TrustedKey.Select(ResolvePath)];
         PitrRestoreRequest Request() => new()
         {
             Cluster = Engine.Wal.ClusterName.Validate(Cluster),
@@ -130,6 +137,7 @@ public sealed class RestorePgBaseBackupCommand : ReportingStoreCmdlet
             TempDirectory = temp,
             FetchCommand = fetch,
             RecoveryTimeout = TimeSpan.FromMinutes(RecoveryTimeoutMinutes),
+            TrustedKeyFiles = trusted,
             Reporting = this.Reporting(),
         };
 

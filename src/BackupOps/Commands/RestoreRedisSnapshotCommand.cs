@@ -107,12 +107,19 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>
+    /// <para type="description">Require a valid signature by one of these public key files (PEM, from New-BackupSigningKey; several for key rotation). A missing, untrusted or broken signature is refused before anything is downloaded or any server touched. Default: BACKUPOPS_TRUSTED_KEYS (paths separated by ':'), else signatures are reported but not required.</para>
+    /// </summary>
+    [Parameter]
+    public string[] TrustedKey { get; set; } = [];
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var store = ResolveStore(Store);
         var temp = TempDirectory is null ? null : ResolvePath(TempDirectory);
         var mode = Enum.Parse<RedisRestoreMode>(Mode, ignoreCase: true);
+        string[]? trusted = TrustedKey.Length == 0 ? null : [.. TrustedKey.Select(ResolvePath)];
         RedisRestoreRequest Request() => new()
         {
             Store = store,
@@ -128,6 +135,7 @@ public sealed class RestoreRedisSnapshotCommand : ReportingStoreCmdlet
             Queues = [.. Queue.Select(QueueBound.Parse)],
             Database = Database,
             TempDirectory = temp,
+            TrustedKeyFiles = trusted,
             Reporting = this.Reporting(),
         };
 

@@ -43,6 +43,12 @@ public sealed class TestDrDrillCommand : S3Cmdlet
     [Parameter]
     public string? TempDirectory { get; set; }
 
+    /// <summary>
+    /// <para type="description">Require a valid signature by one of these public key files (PEM, from New-BackupSigningKey; several for key rotation). A missing, untrusted or broken signature is refused before a drill restore touches its disposable target. Default: BACKUPOPS_TRUSTED_KEYS (paths separated by ':'), else signatures are reported but not required.</para>
+    /// </summary>
+    [Parameter]
+    public string[] TrustedKey { get; set; } = [];
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
@@ -58,6 +64,7 @@ public sealed class TestDrDrillCommand : S3Cmdlet
         }
 
         var path = ResolvePath(Path);
+        string[]? trusted = TrustedKey.Length == 0 ? null : [.. TrustedKey.Select(ResolvePath)];
         var directory = System.IO.Path.GetDirectoryName(path)!;
         if (!this.TryRun(
             async (progress, token) =>
@@ -73,6 +80,7 @@ public sealed class TestDrDrillCommand : S3Cmdlet
                         DryRun = DryRun,
                         TargetConnection = TargetConnection is null ? null : Engine.Connection.PgConnectionSettings.Parse(TargetConnection),
                         TempDirectory = temp,
+                        TrustedKeyFiles = trusted,
                     },
                     progress,
                     token);

@@ -29,6 +29,7 @@ internal static class OutputMapper
         Host = entry.Manifest.Host,
         LockMode = entry.Manifest.Immutability?.Mode,
         RetainUntilUtc = entry.Manifest.Immutability?.RetainUntilUtc.UtcDateTime,
+        SigningKey = entry.Manifest.SigningKey,
     };
 
     public static PgBackupLeftover ToOutput(string store, BackupLeftover leftover) => new()
@@ -141,6 +142,7 @@ internal static class OutputMapper
         Keys = entry.Manifest.Databases.Values.Sum(d => d.Keys),
         Databases = [.. entry.Manifest.Databases.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"db{d.Key}={d.Value.Keys}")],
         DataKey = entry.Manifest.DataKey,
+        SigningKey = entry.Manifest.SigningKey,
     };
 
     public static RedisRestoreResult ToOutput(Engine.Redis.RedisRestoreResult result) => new()

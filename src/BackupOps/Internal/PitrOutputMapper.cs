@@ -34,6 +34,7 @@ internal static class PitrOutputMapper
         DataKey = entry.Manifest.DataKey,
         ManifestKey = entry.ManifestKey,
         Host = entry.Manifest.Host,
+        SigningKey = entry.Manifest.SigningKey,
     };
 
     public static PgWalArchiveReport ToOutput(string store, WalVerifyReport report) => new()

@@ -62,4 +62,7 @@ public sealed class PgBackup
 
     /// <summary>Until when the store keeps the backup from being deleted (UTC), or null when unlocked.</summary>
     public DateTime? RetainUntilUtc { get; init; }
+
+    /// <summary>Fingerprint of the key the manifest claims to be signed with, or null when unsigned. A claim: Restore-PgBackup -TrustedKey checks the signature.</summary>
+    public string? SigningKey { get; init; }
 }

@@ -77,4 +77,7 @@ public sealed class PgBaseBackup
 
     /// <summary>Machine that ran the backup.</summary>
     public string Host { get; init; } = string.Empty;
+
+    /// <summary>Fingerprint of the key the manifest claims to be signed with, or null when unsigned. A claim: Restore-PgBaseBackup -TrustedKey checks the signature.</summary>
+    public string? SigningKey { get; init; }
 }

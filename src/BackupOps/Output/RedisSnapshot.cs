@@ -44,4 +44,7 @@ public sealed class RedisSnapshot
 
     /// <summary>Key of the data object.</summary>
     public string DataKey { get; init; } = string.Empty;
+
+    /// <summary>Fingerprint of the key the manifest claims to be signed with, or null when unsigned. A claim: Restore-RedisSnapshot -TrustedKey checks the signature.</summary>
+    public string? SigningKey { get; init; }
 }

@@ -47,7 +47,7 @@ public static class BackupOpsCli
         }
 
         // Start from a clean slate so the developer's own settings cannot leak into a test.
-        foreach (var name in new[] { "DATABASE_URL", "BACKUP_DIR", "BACKUP_RETENTION_DAYS", "PGPASSWORD", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "BACKUPOPS_TEST_PAUSE_AT", "BACKUPOPS_TEST_RESUME_FILE", "BACKUPOPS_STALL_TIMEOUT_SECONDS", "BACKUPOPS_TEMP" })
+        foreach (var name in new[] { "DATABASE_URL", "BACKUP_DIR", "BACKUP_RETENTION_DAYS", "PGPASSWORD", "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "BACKUPOPS_TEST_PAUSE_AT", "BACKUPOPS_TEST_RESUME_FILE", "BACKUPOPS_STALL_TIMEOUT_SECONDS", "BACKUPOPS_TEMP", "BACKUPOPS_SIGNING_KEY", "BACKUPOPS_TRUSTED_KEYS" })
         {
             info.Environment.Remove(name);
         }
