@@ -7,7 +7,7 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestServers.psm1') -Force
     $script:manifest = (Resolve-Path (Join-Path $PSScriptRoot '../../BackupOps.psd1')).Path
     Import-Module $script:manifest -Force
-    $script:cmdlets = @('Get-BackupStatus', 'Get-PgBackup', 'Get-PgBaseBackup', 'Get-R2Lifecycle', 'Get-RedisSnapshot', 'Invoke-PgBackup', 'Invoke-PgBaseBackup', 'Invoke-RedisSnapshot', 'New-DrDrillConfig', 'Remove-PgBackup', 'Remove-PgBaseBackup', 'Remove-RedisSnapshot', 'Restore-PgBackup', 'Restore-PgBaseBackup', 'Restore-RedisSnapshot', 'Set-R2Lifecycle', 'Test-DrDrill', 'Test-PgWalArchive', 'Test-R2Lifecycle', 'Test-R2Object')
+    $script:cmdlets = @('Get-BackupStatus', 'Get-PgBackup', 'Get-PgBaseBackup', 'Get-R2Lifecycle', 'Get-RedisSnapshot', 'Invoke-PgBackup', 'Invoke-PgBaseBackup', 'Invoke-RedisSnapshot', 'New-BackupSigningKey', 'New-DrDrillConfig', 'Remove-PgBackup', 'Remove-PgBaseBackup', 'Remove-RedisSnapshot', 'Restore-PgBackup', 'Restore-PgBaseBackup', 'Restore-RedisSnapshot', 'Set-R2Lifecycle', 'Test-DrDrill', 'Test-PgWalArchive', 'Test-R2Lifecycle', 'Test-R2Object')
 }
 
 Describe 'Import-Module' {

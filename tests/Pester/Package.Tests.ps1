@@ -56,7 +56,7 @@ Import-Module BackupOps -ErrorAction Stop
         $result = ($output | Select-Object -Last 1) | ConvertFrom-Json
         $result.Base | Should -BeLike "$(Join-Path $script:root 'artifacts/BackupOps')*"
         $result.Version | Should -Be $script:version
-        $result.Cmdlets | Should -Be 20
+        $result.Cmdlets | Should -Be 21
         $result.Synopsis | Should -Match 'Backs up a PostgreSQL database'
         $result.Examples | Should -BeGreaterThan 0
     }

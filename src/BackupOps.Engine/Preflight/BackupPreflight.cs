@@ -55,6 +55,15 @@ public static class BackupPreflight
             checks.Add(await Attempt("age", () => Task.FromResult($"{AgeTool.Find().Path} for {request.AgeRecipients.Count} recipient(s)")).ConfigureAwait(false));
         }
 
+        if (request.SigningKeyFile is not null || Environment.GetEnvironmentVariable(Signing.SigningKeys.SigningKeyVariable) is { Length: > 0 })
+        {
+            checks.Add(await Attempt("signing key", () =>
+            {
+                using var signer = Signing.SigningKeys.LoadSigner(request.SigningKeyFile)!;
+                return Task.FromResult($"manifests will be signed by {signer.Fingerprint}");
+            }).ConfigureAwait(false));
+        }
+
         checks.Add(await Attempt("store writable", () => ProbeStoreAsync(request.Store, request.S3, cancellationToken)).ConfigureAwait(false));
         var s3 = request.S3 ?? S3StoreOptions.FromEnvironment();
         if (s3.ObjectLock is not null)

@@ -8,7 +8,7 @@ namespace BackupOps.Commands;
 
 /// <summary>
 /// <para type="synopsis">Backs up a PostgreSQL database (pg_dump --format=custom) to a folder or S3/R2.</para>
-/// <para type="description">Streams pg_dump into the store with SHA-256 computed on the way and writes the manifest last. -WhatIf runs the dry run: connection, pg_dump version, age, and a probe write to the store.</para>
+/// <para type="description">Streams pg_dump into the store with SHA-256 computed on the way and writes the manifest last. -WhatIf runs the dry run: connection, pg_dump version, age, the signing key, and a probe write to the store.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "PgBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(PgBackup), typeof(BackupCheck))]

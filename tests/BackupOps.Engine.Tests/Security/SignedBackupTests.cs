@@ -52,6 +52,10 @@ public sealed class SignedBackupTests
         await Pg.ExecuteAsync(source, "CREATE TABLE events (id int, note text); INSERT INTO events SELECT g, 'genuine' FROM generate_series(1, 100) g");
         var (store, env) = await StoreAsync(storeKind, work.Path, source);
 
+        var dry = await BackupOpsCli.RunAsync(work.Path, env, "pg", "backup", "--store", store, "--signing-key", privateKey, "--dry-run");
+        Assert.True(dry.ExitCode == 0, dry.All);
+        Assert.Contains($"ok    signing key: manifests will be signed by {Fingerprint(publicKey)}", dry.Stdout, StringComparison.Ordinal);
+
         var backup = await BackupOpsCli.RunAsync(work.Path, env, "pg", "backup", "--store", store, "--signing-key", privateKey);
         Assert.True(backup.ExitCode == 0, backup.All);
         Assert.Contains($"signed by {Fingerprint(publicKey)}", backup.Stdout, StringComparison.Ordinal);
@@ -244,6 +248,11 @@ public sealed class SignedBackupTests
             Assert.Contains($"chmod 600 '{privateKey}'", line, StringComparison.Ordinal);
             AssertNoPrivateKey(privateKey, run.All);
         }
+
+        var dry = await BackupOpsCli.RunAsync(work.Path, env, "pg", "backup", "--store", store, "--signing-key", privateKey, "--dry-run");
+        Assert.True(dry.ExitCode == 1, dry.All);
+        Assert.Contains("FAIL  signing key:", dry.Stdout, StringComparison.Ordinal);
+        Assert.Contains("chmod 600", dry.Stdout, StringComparison.Ordinal);
 
         Assert.False(Directory.Exists(Path.Combine(store, "pg")), "nothing is backed up with a key others can read");
 
