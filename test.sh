@@ -57,6 +57,12 @@ packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages:
 pester="${packages%/}/pester/5.7.1/tools/Pester.psd1"
 [[ -f $pester ]] || { echo "test.sh: Pester 5.7.1 is missing at $pester after the restore: check that the NuGet feed serves the package 'Pester' 5.7.1" >&2; exit 1; }
 
+# The CLI as a database host gets it (README): framework-dependent ReadyToRun for linux-x64, crossgen2 and the runtime
+# pack restored from the NuGet feed like every package; it must publish and run. The benchmark measures this form.
+dotnet publish src/BackupOps.Cli -c Release -r linux-x64 -o artifacts/cli -nologo -v q
+[[ $(dotnet artifacts/cli/backupops.dll --version) == "$(dotnet src/BackupOps.Cli/bin/Release/net10.0/backupops.dll --version)" ]] ||
+  { echo "test.sh: the published CLI in artifacts/cli does not run or reports another version than the build" >&2; exit 1; }
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 rm -rf artifacts/pester

@@ -19,4 +19,16 @@ internal static class BenchUtil
 
         return dir?.FullName ?? throw new InvalidOperationException("run from the BackupOps repository");
     }
+
+    /// <summary>
+    /// Publishes the CLI the way a database host gets it (Release, ReadyToRun, linux-x64) into artifacts/cli and
+    /// returns its backupops.dll: the benchmark measures the deployed form, from this checkout's sources.
+    /// </summary>
+    public static string PublishCli(string repo)
+    {
+        var output = Path.Combine(repo, "artifacts", "cli");
+        Console.Error.WriteLine($"publishing the CLI (ReadyToRun) to {output} ...");
+        Measure.Shell($"dotnet publish '{Path.Combine(repo, "src", "BackupOps.Cli", "BackupOps.Cli.csproj")}' -c Release -r linux-x64 -o '{output}' -nologo -v q", new Dictionary<string, string>());
+        return Path.Combine(output, "backupops.dll");
+    }
 }

@@ -35,7 +35,7 @@ internal static class PitrBench
         }
 
         var repo = BenchUtil.FindRepository();
-        var cli = Path.Combine(repo, "src", "BackupOps.Cli", "bin", "Release", "net8.0", "backupops.dll");
+        var cli = BenchUtil.PublishCli(repo);
         var bo = $"/usr/bin/dotnet {cli}";
         var root = Environment.UserName == "root";
         var work = Directory.CreateTempSubdirectory("backupops-pitr-bench-").FullName;

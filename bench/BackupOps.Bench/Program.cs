@@ -55,12 +55,7 @@ if (sizes.Count == 0)
 }
 
 var repo = FindRepository();
-var cli = Path.Combine(repo, "src", "BackupOps.Cli", "bin", "Release", "net8.0", "backupops.dll");
-if (!File.Exists(cli))
-{
-    Console.Error.WriteLine($"{cli} is missing: run the benchmark with -c Release (dotnet run -c Release --project bench/BackupOps.Bench).");
-    return 2;
-}
+var cli = BenchUtil.PublishCli(repo);
 
 if (baselineCli is not null && !File.Exists(baselineCli))
 {

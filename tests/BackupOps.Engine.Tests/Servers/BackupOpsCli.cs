@@ -19,7 +19,7 @@ public static class BackupOpsCli
         }
 
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("BackupOps.sln not found above the test folder"), "src", "BackupOps.Cli", "bin", configuration, "net8.0", "backupops.dll");
+        var dll = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("BackupOps.sln not found above the test folder"), "src", "BackupOps.Cli", "bin", configuration, "net10.0", "backupops.dll");
         return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing; build the solution first (dotnet build BackupOps.sln).");
     });
 
