@@ -57,7 +57,11 @@ public static class RunTracker
         CurrentRun.Value = handle;
         try
         {
-            await handle.StartAsync().ConfigureAwait(false);
+            // The started record is written while the work begins (connecting to the database, reading its schema):
+            // the S3 client's first request and the database driver's first connection each cost 0.1-0.2 s of a
+            // cold process, mostly JIT, and on a second core they overlap. The outcome and any annotation wait for
+            // it (RunHandle), so the records stay in order.
+            handle.BeginStart();
             T result;
             try
             {
@@ -185,6 +189,7 @@ public static class RunTracker
         private readonly Dictionary<string, string> _details = new(StringComparer.Ordinal);
         private readonly SemaphoreSlim _writes = new(1, 1);
         private Timer? _heartbeat;
+        private Task _starting = Task.CompletedTask;
         private bool _startedWritten;
 
         internal RunHandle(RunContext context, IBackupStore? store)
@@ -197,6 +202,7 @@ public static class RunTracker
         /// <summary>Records a detail (what a kill would leave, such as a scratch database) in the started record now.</summary>
         public async Task AnnotateAsync(string name, string value)
         {
+            await _starting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             lock (_details)
             {
                 _details[name] = value;
@@ -216,7 +222,10 @@ public static class RunTracker
             _writes.Dispose();
         }
 
-        internal async Task StartAsync()
+        /// <summary>Writes the started record on a pool thread; <see cref="AnnotateAsync"/> and the outcome wait for it.</summary>
+        internal void BeginStart() => _starting = Task.Run(StartAsync);
+
+        private async Task StartAsync()
         {
             await WriteStartedAsync().ConfigureAwait(false);
             _heartbeat = new Timer(_ => _ = WriteStartedAsync(), null, HeartbeatInterval, HeartbeatInterval);
@@ -224,6 +233,9 @@ public static class RunTracker
 
         internal async Task FinishAsync(string outcome, long? size, string? backupId, string? errorId, string? error)
         {
+            // A started record landing after the outcome would be left behind as a run that never finished; its own
+            // failures were warnings already.
+            await _starting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (_heartbeat is not null)
             {
                 await _heartbeat.DisposeAsync().ConfigureAwait(false);
