@@ -144,6 +144,7 @@ try
         }
 
         var results = new Dictionary<string, List<Measurement>>();
+        var serverCpu = new Dictionary<string, List<double>>();
         var outputBytes = new Dictionary<string, long>();
         var selected = scenarios.Where(sc => only.Count == 0 || only.Any(o => sc.Name.Contains(o, StringComparison.Ordinal))).ToList();
         var loadBefore = LoadAverage();
@@ -158,6 +159,7 @@ try
             foreach (var sc in group)
             {
                 results[sc.Name] = [];
+                serverCpu[sc.Name] = [];
             }
 
             for (var run = 0; run <= runs; run++)
@@ -174,10 +176,13 @@ try
                     }
 
                     Console.Error.WriteLine($"{size} MB: {name} #{run}");
+                    var rgwBefore = RgwCpuSeconds(rgwDir);
                     var m = Measure.Run(command, env);
+                    var rgwCpu = RgwCpuSeconds(rgwDir) - rgwBefore;
                     if (run > 0)
                     {
                         results[name].Add(m);
+                        serverCpu[name].Add(rgwCpu);
                     }
 
                     if (group[0].SizeOf is { } sizePath && name == group[0].Name)
@@ -194,8 +199,8 @@ try
         var rawDump = new FileInfo(Path.Combine(dir, "raw.dump"));
         var dumpMb = rawDump.Exists ? rawDump.Length / 1048576.0 : double.NaN;
         report.Append(CultureInfo.InvariantCulture, $"## {size} MB dataset (pg_dump -Fc -Z1 dump {dumpMb:0} MB)\n\nLoad average (1/5/15 min) before: {loadBefore}; after: {loadAfter}.\n\n");
-        report.Append("\"vs like\" divides by the raw pipeline doing the same work with the same codec and level (named in the next column); \"vs -Z1\" divides a backup by raw `pg_dump -Fc -Z1`, the same level with pg_dump's own zlib, which a zstd backup replaces (issue #16's target 5: ≥ 2× faster and no larger, so the output size is shown). CPU = user + system of the process tree (pg_dump included).\n\n");
-        report.Append("| Scenario | Wall s | CPU s | Peak RSS MB | Output MB | vs like (wall) | vs like (CPU) | like-with-like baseline | vs -Z1 (wall) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        report.Append("\"vs like\" divides by the raw pipeline doing the same work with the same codec and level (named in the next column); \"vs -Z1\" divides a backup by raw `pg_dump -Fc -Z1`, the same level with pg_dump's own zlib, which a zstd backup replaces (issue #16's target 5: ≥ 2× faster and no larger, so the output size is shown). CPU = user + system of the process tree (pg_dump included). \"RGW CPU\" is what the Ceph daemons (radosgw, OSD, monitor; on the same two cores) used during the run, read from /proc: the S3 server's share of the machine, outside the measured tree.\n\n");
+        report.Append("| Scenario | Wall s | CPU s | RGW CPU s | Peak RSS MB | Output MB | vs like (wall) | vs like (CPU) | like-with-like baseline | vs -Z1 (wall) |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
         double MedianOf(string name, Func<Measurement, double> pick) => results.TryGetValue(name, out var m) && m.Count > 0 ? Median(m.Select(pick)) : double.NaN;
         foreach (var sc in selected)
         {
@@ -208,7 +213,7 @@ try
             var likeCpu = baseName is null ? double.NaN : MedianOf(baseName, r => r.CpuSeconds);
             var z1 = sc.Group == "backup" && name.StartsWith("BackupOps", StringComparison.Ordinal) ? MedianOf(RawZlib, r => r.WallSeconds) : double.NaN;
             var bytes = outputBytes.TryGetValue(name, out var b) ? $"{b / 1048576.0:0}" : "";
-            report.Append(CultureInfo.InvariantCulture, $"| {Cell(name)} | {median:0.00} ({walls.Min():0.00}–{walls.Max():0.00}) | {cpu:0.00} | {results[name].Max(r => r.PeakRssKb) / 1024.0:0} | {bytes} | {Ratio(median, likeWall)} | {Ratio(cpu, likeCpu)} | {(baseName is null ? "" : Cell(baseName))} | {Ratio(median, z1)} |\n");
+            report.Append(CultureInfo.InvariantCulture, $"| {Cell(name)} | {median:0.00} ({walls.Min():0.00}–{walls.Max():0.00}) | {cpu:0.00} | {(name.Contains("RGW", StringComparison.Ordinal) ? Median(serverCpu[name]).ToString("0.00", CultureInfo.InvariantCulture) : "")} | {results[name].Max(r => r.PeakRssKb) / 1024.0:0} | {bytes} | {Ratio(median, likeWall)} | {Ratio(cpu, likeCpu)} | {(baseName is null ? "" : Cell(baseName))} | {Ratio(median, z1)} |\n");
         }
 
         report.Append('\n');
@@ -264,6 +269,24 @@ finally
 static string Ratio(double value, double baseline) => double.IsNaN(baseline) || double.IsNaN(value) ? "" : $"{value / baseline:0.00}×";
 
 static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
+
+// CPU seconds the Ceph daemons of the benchmark's RGW have used so far (utime + stime of the pids in its run folder).
+static double RgwCpuSeconds(string rgwDir)
+{
+    var run = Path.Combine(rgwDir, "run");
+    var total = 0L;
+    foreach (var pidFile in Directory.Exists(run) ? Directory.GetFiles(run, "*.pid") : [])
+    {
+        var stat = $"/proc/{File.ReadAllText(pidFile).Trim()}/stat";
+        if (File.Exists(stat))
+        {
+            var fields = File.ReadAllText(stat)[(File.ReadAllText(stat).LastIndexOf(')') + 2)..].Split(' ');
+            total += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+    }
+
+    return total / 100.0; // USER_HZ
+}
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
