@@ -154,6 +154,14 @@ public static partial class LeftoverDatabases
                 continue;
             }
 
+            if (reader.IsDBNull(2))
+            {
+                // pg_database_size is null when the database has no files (dropped while this query ran, as a concurrent
+                // restore's swap does): not a leftover to report or drop. Read as a number, it made prune fail with
+                // UnexpectedError ("Column 'case' is null"), seen in a full test run with restores in parallel.
+                continue;
+            }
+
             var comment = reader.IsDBNull(1) ? null : reader.GetString(1);
             DateTimeOffset? created = null;
             if (comment is not null && comment.StartsWith(CommentPrefix, StringComparison.Ordinal)
