@@ -22,6 +22,12 @@ public static class PgBackupEngine
     public static Task<CatalogEntry<BackupManifest>> RunAsync(PgBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = request.WithSourceDatabase(out var fromPgDatabase);
+        if (fromPgDatabase)
+        {
+            request.Reporting?.OnWarning?.Invoke($"The connection names no database: backing up '{request.Connection.Database}' from PGDATABASE.");
+        }
+
         var context = new Health.RunContext(request.Store, request.S3, BackupKind.Postgres.Name, request.Connection.Database, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment());
         return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId), cancellationToken);
     }

@@ -61,6 +61,17 @@ public sealed record PgBackupRequest
     /// </summary>
     public string? SigningKeyFile { get; init; }
 
+    /// <summary>
+    /// The request with the database to dump resolved: the connection's, else PGDATABASE (reported through
+    /// <see cref="Reporting"/>'s warning, so the output says which database was chosen), else refused.
+    /// </summary>
+    public PgBackupRequest WithSourceDatabase(out bool fromPgDatabase)
+    {
+        var (settings, fromEnvironment) = Connection.ForDump();
+        fromPgDatabase = fromEnvironment;
+        return fromEnvironment ? this with { Connection = settings } : this;
+    }
+
     /// <summary>Checks values that need no server.</summary>
     public void Validate()
     {

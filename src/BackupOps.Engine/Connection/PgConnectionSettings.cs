@@ -17,8 +17,14 @@ public sealed record PgConnectionSettings
     /// <summary>Server TCP port.</summary>
     public int Port { get; init; } = 5432;
 
-    /// <summary>Database name.</summary>
+    /// <summary>Database name ("postgres" when the connection named none; see <see cref="DatabaseGiven"/>).</summary>
     public string Database { get; init; } = "postgres";
+
+    /// <summary>
+    /// False when the URL or key=value string named no database: <see cref="Database"/> then holds the maintenance
+    /// database "postgres", fine for reaching a server (restore targets, WAL setup) but not for choosing what to dump.
+    /// </summary>
+    public bool DatabaseGiven { get; init; } = true;
 
     /// <summary>User name; null lets libpq and Npgsql use their defaults (PGUSER, the OS user).</summary>
     public string? Username { get; init; }
@@ -39,7 +45,31 @@ public sealed record PgConnectionSettings
     public string Display => $"postgresql://{(Username is null ? string.Empty : Username + "@")}{Host}:{Port.ToString(CultureInfo.InvariantCulture)}/{Database}";
 
     /// <summary>The same server, another database.</summary>
-    public PgConnectionSettings WithDatabase(string database) => this with { Database = database };
+    public PgConnectionSettings WithDatabase(string database) => this with { Database = database, DatabaseGiven = true };
+
+    /// <summary>
+    /// The database a backup dumps: the one the connection names, else PGDATABASE (libpq's next source; the caller
+    /// says so in its output); with neither, pg_dump would silently dump the maintenance database "postgres", so it is
+    /// refused naming the connection and the fix. Returns the settings and whether PGDATABASE supplied the name.
+    /// </summary>
+    public (PgConnectionSettings Settings, bool FromPgDatabase) ForDump()
+    {
+        if (DatabaseGiven)
+        {
+            return (this, false);
+        }
+
+        var fromEnvironment = Environment.GetEnvironmentVariable("PGDATABASE");
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return (Checked(WithDatabase(fromEnvironment.Trim())), true);
+        }
+
+        var server = $"postgresql://{(Username is null ? string.Empty : Username + "@")}{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
+        throw BackupOpsException.InvalidInput(
+            "PgDatabaseMissing",
+            $"The connection {server} names no database, so pg_dump would back up the maintenance database 'postgres'. Add the database: {server}/DBNAME (or dbname=DBNAME), or set PGDATABASE.");
+    }
 
     /// <summary>Registers the password with a redactor.</summary>
     public void RegisterSecrets(SecretRedactor redactor)
@@ -128,6 +158,7 @@ public sealed record PgConnectionSettings
             Host = uri.Host,
             Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
             Database = string.IsNullOrEmpty(database) ? "postgres" : database,
+            DatabaseGiven = !string.IsNullOrEmpty(database),
             Username = string.IsNullOrEmpty(user) ? null : user,
             Password = string.IsNullOrEmpty(password) ? null : password,
         };
@@ -146,7 +177,7 @@ public sealed record PgConnectionSettings
 
     private static PgConnectionSettings ParseKeyValue(string text)
     {
-        var settings = new PgConnectionSettings();
+        var settings = new PgConnectionSettings { DatabaseGiven = false };
         foreach (var (key, value) in SplitKeyValue(text))
         {
             settings = settings.Apply(key, value);
@@ -212,7 +243,7 @@ public sealed record PgConnectionSettings
     {
         "HOST" or "SERVER" => this with { Host = value },
         "PORT" => this with { Port = ParsePort(value) },
-        "DBNAME" or "DATABASE" => this with { Database = value },
+        "DBNAME" or "DATABASE" => this with { Database = value, DatabaseGiven = true },
         "USER" or "USERNAME" or "USER ID" or "UID" => this with { Username = value },
         "PASSWORD" or "PWD" => this with { Password = value },
         "SSLMODE" or "SSL MODE" => this with { SslMode = value.ToLowerInvariant() },
