@@ -51,8 +51,8 @@ public sealed record LifecycleTemplate
     /// <summary>A phase in a template.</summary>
     public sealed record PhaseTemplate
     {
-        /// <summary>Age in days at which the phase starts.</summary>
-        public int AfterDays { get; init; }
+        /// <summary>Age in days at which the phase starts; required (a phase without it is refused, never day 0).</summary>
+        public int? AfterDays { get; init; }
 
         /// <summary>Tier (InfrequentAccess, Archive) or S3 class name.</summary>
         public string StorageClass { get; init; } = string.Empty;
@@ -83,11 +83,30 @@ public sealed record LifecycleTemplate
                 throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' has version {template.Version}; this BackupOps reads version 1.");
             }
 
+            RefusePhasesWithoutDays(template, path);
             return template;
         }
         catch (JsonException ex)
         {
             throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' is not valid: {Security.BoundedInput.Shown(ex.Message, 300)} See docs/r2-lifecycle.md for the format.");
+        }
+    }
+
+    /// <summary>A phase without afterDays would start on day 0 and move every new backup at once: refused, naming the phase.</summary>
+    private static void RefusePhasesWithoutDays(LifecycleTemplate template, string path)
+    {
+        foreach (var bucket in template.Buckets)
+        {
+            foreach (var rule in bucket.Rules)
+            {
+                if (rule.Phases.FirstOrDefault(p => p.AfterDays is null) is { } phase)
+                {
+                    var shown = Security.BoundedInput.Shown(phase.StorageClass.Length == 0 ? "(no storageClass)" : phase.StorageClass);
+                    throw BackupOpsException.InvalidInput(
+                        "LifecyclePhaseDaysMissing",
+                        $"The lifecycle template '{Security.BoundedInput.Shown(path, 200)}': bucket '{Security.BoundedInput.Shown(bucket.Bucket)}', rule '{Security.BoundedInput.Shown(rule.Name)}', phase {shown} has no afterDays, so it would start on day 0. Add \"afterDays\": N (days after upload, for instance 30) to that phase.");
+                }
+            }
         }
     }
 
@@ -105,7 +124,7 @@ public sealed record LifecycleTemplate
                 {
                     Name = r.Name,
                     Prefix = r.Prefix,
-                    Phases = [.. r.Phases.Select(p => new LifecyclePhase(p.AfterDays, p.StorageClass))],
+                    Phases = [.. r.Phases.Select(p => new LifecyclePhase(p.AfterDays ?? 0, p.StorageClass))],
                     ExpirationDays = r.ExpirationDays,
                     AbortIncompleteMultipartDays = r.AbortIncompleteMultipartDays,
                 })],
