@@ -89,6 +89,7 @@ public sealed record DrillConfig
             throw BackupOpsException.InvalidInput("DrillConfigInvalid", $"reportDirectory '{Security.BoundedInput.Shown(config.ReportDirectory)}' in '{path}' is a file; give a folder for the JSON and JUnit reports (for instance ./drill-reports).");
         }
 
+        DrillDefinitionChecks.Check(config, path);
         return config;
     }
 
