@@ -24,7 +24,7 @@ public sealed class DryRunTests
         {
             var checks = await BackupPreflight.RunAsync(new PgBackupRequest { Connection = Pg.Settings(source), Store = store, S3 = options, CriticalTables = ["events"], AgeRecipients = [AgeKeys.Shared.Recipient] }, default);
             Assert.All(checks, c => Assert.Equal(CheckOutcome.Passed, c.Outcome));
-            Assert.Equal(["postgresql connection", "critical table events", "pg_dump", "age", "store writable"], checks.Select(c => c.Name).ToArray());
+            Assert.Equal(["postgresql connection", "read privileges", "critical table events", "pg_dump", "age", "store writable"], checks.Select(c => c.Name).ToArray());
         }
 
         Assert.Empty(Directory.EnumerateFiles(folder.Path, "*", SearchOption.AllDirectories));

@@ -12,7 +12,8 @@ namespace BackupOps.Engine.Preflight;
 
 /// <summary>
 /// The dry run of a backup: connects to PostgreSQL, checks pg_dump can dump that server, proves the store is
-/// writable with a probe object that is removed again, and checks age and the critical tables. Nothing is backed up.
+/// writable with a probe object that is removed again, checks the role can read every table and sequence pg_dump reads,
+/// and checks age and the critical tables. Nothing is backed up.
 /// Every check runs even when an earlier one failed, so one run shows everything that is wrong.
 /// </summary>
 public static class BackupPreflight
@@ -24,6 +25,7 @@ public static class BackupPreflight
     public static async Task<IReadOnlyList<RestoreCheck>> RunAsync(PgBackupRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        request = request.WithSourceDatabase(out var fromPgDatabase);
         request.Validate();
         var checks = new List<RestoreCheck>();
         var serverMajor = 0;
@@ -33,7 +35,8 @@ public static class BackupPreflight
             await using var version = new NpgsqlCommand("SHOW server_version", connection);
             var serverVersion = (string)(await version.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             serverMajor = PgToolLocator.ParseMajor(serverVersion);
-            checks.Add(new RestoreCheck("postgresql connection", CheckOutcome.Passed, $"{request.Connection.Display}: PostgreSQL {serverVersion}"));
+            checks.Add(new RestoreCheck("postgresql connection", CheckOutcome.Passed, $"{request.Connection.Display}: PostgreSQL {serverVersion}{(fromPgDatabase ? " (database from PGDATABASE)" : string.Empty)}"));
+            checks.Add(await Attempt("read privileges", () => ReadPrivileges.CheckAsync(connection, request, cancellationToken)).ConfigureAwait(false));
             foreach (var table in request.CriticalTables)
             {
                 checks.Add(await Attempt($"critical table {table}", async () => await SchemaReader.ResolveTableAsync(connection, table, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false));
