@@ -128,7 +128,63 @@ public sealed class FuzzTests
             { "drill logPath a directory (failed after the drill)", ["drill", "--dry-run", "--config", "logdir.json"], "logPath" },
             { "drill logPath /dev/full (failed after the drill)", ["drill", "--dry-run", "--config", "devfull.json"], "logPath" },
             { "drill reportDirectory a file (failed after the drill)", ["drill", "--dry-run", "--config", "reportfile.json"], "reportDirectory" },
+            { "a URL without a database (was: backed up 'postgres')", ["pg", "backup", "--dry-run", "--database-url", "postgresql://u@127.0.0.1:1"], "PGDATABASE" },
+            { "drill queue bounds 10..0 (passed the dry run)", ["drill", "--dry-run", "--config", "queue-reversed.json"], "redis[0].queues[0]" },
+            { "drill queue bounds =.. (passed the dry run)", ["drill", "--dry-run", "--config", "queue-nokey.json"], "redis[0].queues[0]" },
+            { "drill queue bounds / (passed the dry run)", ["drill", "--dry-run", "--config", "queue-slash.json"], "redis[0].queues[0]" },
+            { "drill smoke expectation '=> >>> zero' (passed the dry run)", ["drill", "--dry-run", "--config", "smoke.json"], "databases[0].smokeQueries[0]" },
+            { "drill sampleSize -5 (passed the dry run)", ["drill", "--dry-run", "--config", "sample.json"], "objectStores[0].sampleSize -5" },
+            { "drill identityFile that does not exist (passed the dry run)", ["drill", "--dry-run", "--config", "identity.json"], "databases[0].identityFile './missing-identity.txt'" },
         };
+
+    /// <summary>The drill definitions of Found 8 that the dry run passed and the real drill rejected or crashed on.</summary>
+    private static readonly (string File, string From, string To)[] DrillDefinitions =
+    [
+        ("queue-reversed.json", "queue:emails=0..10000", "queue:emails=10..0"),
+        ("queue-nokey.json", "queue:emails=0..10000", "=.."),
+        ("queue-slash.json", "queue:emails=0..10000", "/"),
+        ("smoke.json", "SELECT count(*) FROM attendees => > 0", "=> >>> zero"),
+        ("sample.json", "\"sampleSize\": 20", "\"sampleSize\": -5"),
+        ("identity.json", "\"name\": \"monotickets\",", "\"name\": \"monotickets\", \"identityFile\": \"./missing-identity.txt\","),
+    ];
+
+    private static void WriteDrillDefinitions(string folder)
+    {
+        foreach (var (file, from, to) in DrillDefinitions)
+        {
+            Assert.Contains(from, DrillConfig.StartingPoint, StringComparison.Ordinal);
+            File.WriteAllText(Path.Combine(folder, file), DrillConfig.StartingPoint.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task The_dry_run_and_the_real_drill_refuse_each_bad_definition_with_the_same_line()
+    {
+        using var work = new TempFolder();
+        WriteDrillDefinitions(work.Path);
+        foreach (var (file, _, _) in DrillDefinitions)
+        {
+            var dry = await RunBoundedAsync(work.Path, Path.Combine(work.Path, "store"), ["drill", "--dry-run", "--config", file]);
+            var real = await RunBoundedAsync(work.Path, Path.Combine(work.Path, "store"), ["drill", "--config", file]);
+
+            Assert.True(dry.ExitCode == 2 && real.ExitCode == 2, $"{file}: dry run exit {dry.ExitCode}, drill exit {real.ExitCode}: {dry.All} {real.All}");
+            Assert.Equal(dry.Stderr, real.Stderr);
+            Assert.Single(dry.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(file, dry.Stderr, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_lifecycle_phase_without_after_days_is_refused_not_day_0()
+    {
+        using var work = new TempFolder();
+        var template = Path.Combine(work.Path, "nodays.json");
+        File.WriteAllText(template, LifecycleSample.Replace(", \"afterDays\": 30", string.Empty, StringComparison.Ordinal));
+        var error = Assert.Throws<BackupOpsException>(() => LifecycleTemplate.Load(template));
+        Assert.Equal("LifecyclePhaseDaysMissing", error.ErrorId);
+        Assert.Contains("phase STANDARD_IA has no afterDays", error.Message, StringComparison.Ordinal);
+        AssertOneBoundedLine(error);
+    }
 
     [Theory]
     [MemberData(nameof(Found))]
@@ -142,6 +198,7 @@ public sealed class FuzzTests
         File.WriteAllText(Path.Combine(work.Path, "logdir.json"), WithField(start, "logPath", "./a-folder"));
         File.WriteAllText(Path.Combine(work.Path, "devfull.json"), WithField(start, "logPath", "/dev/full"));
         File.WriteAllText(Path.Combine(work.Path, "reportfile.json"), WithField(start, "reportDirectory", "./a-file"));
+        WriteDrillDefinitions(work.Path);
         Assert.Contains("\"rpoMinutes\": 1e308", File.ReadAllText(Path.Combine(work.Path, "rpo.json")), StringComparison.Ordinal);
 
         var run = await RunBoundedAsync(work.Path, Path.Combine(work.Path, "store"), arguments);
