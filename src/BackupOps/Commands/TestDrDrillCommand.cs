@@ -26,7 +26,7 @@ public sealed class TestDrDrillCommand : S3Cmdlet
     public SwitchParameter DryRun { get; set; }
 
     /// <summary>
-    /// <para type="description">Restore into this existing server (postgresql://...) instead of a disposable one.</para>
+    /// <para type="description">Restore into this existing server (postgresql://user@host:5432/db, without a password: PGPASSWORD or ~/.pgpass) instead of a disposable one.</para>
     /// </summary>
     [Parameter(ParameterSetName = "Definition")]
     public string? TargetConnection { get; set; }
@@ -69,6 +69,8 @@ public sealed class TestDrDrillCommand : S3Cmdlet
         if (!this.TryRun(
             async (progress, token) =>
             {
+                // Parameters first, as the CLI: a password in -TargetConnection is refused before any file is read.
+                var targetServer = TargetConnection is null ? null : EngineSettings.WithoutPassword(TargetConnection, "-TargetConnection");
                 var config = DrillConfig.Load(path);
                 // Relative log and report paths are relative to the definition file.
                 config = config with { LogPath = System.IO.Path.Combine(directory, config.LogPath), ReportDirectory = System.IO.Path.Combine(directory, config.ReportDirectory) };
@@ -78,7 +80,7 @@ public sealed class TestDrDrillCommand : S3Cmdlet
                         Config = config,
                         S3 = this.S3Options(),
                         DryRun = DryRun,
-                        TargetConnection = TargetConnection is null ? null : Engine.Connection.PgConnectionSettings.Parse(TargetConnection),
+                        TargetConnection = targetServer,
                         TempDirectory = temp,
                         TrustedKeyFiles = trusted,
                     },

@@ -1,4 +1,5 @@
 using BackupOps.Engine.Connection;
+using BackupOps.Engine.Errors;
 using BackupOps.Engine.Health;
 using BackupOps.Engine.Stores;
 
@@ -55,14 +56,31 @@ internal static class EngineSettings
         return objectLockMode is null && objectLockDays is null ? options : options with { ObjectLock = ObjectLockSettings.Resolve(objectLockMode, objectLockDays) };
     }
 
-    /// <summary>Parses the connection string (default DATABASE_URL) and applies the PSCredential.</summary>
+    /// <summary>
+    /// Parses the connection string (default DATABASE_URL) and applies the PSCredential. A password inside
+    /// -ConnectionString is refused, as the CLI refuses one in --database-url: the string lands in scripts, history and
+    /// transcripts; DATABASE_URL in the environment may still carry one.
+    /// </summary>
     public static PgConnectionSettings Connection(this PgServerCmdlet cmdlet)
     {
-        var settings = PgConnectionSettings.Parse(cmdlet.ConnectionString ?? Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
+        var settings = cmdlet.ConnectionString is { } given
+            ? WithoutPassword(given, "-ConnectionString")
+            : PgConnectionSettings.Parse(Environment.GetEnvironmentVariable("DATABASE_URL") ?? string.Empty);
         settings = cmdlet.Credential is null
             ? settings
             : settings with { Username = cmdlet.Credential.UserName, Password = cmdlet.Credential.GetNetworkCredential().Password };
         return settings;
+    }
+
+    /// <summary>Parses a connection given as the parameter <paramref name="parameter"/>; refuses one that holds a password (PasswordInOption).</summary>
+    public static PgConnectionSettings WithoutPassword(string value, string parameter)
+    {
+        var settings = PgConnectionSettings.Parse(value);
+        return settings.Password is null
+            ? settings
+            : throw BackupOpsException.InvalidInput(
+                "PasswordInOption",
+                $"{parameter} {settings.Display} carries a password, which lands in scripts, history and transcripts. Remove it from {parameter} and pass -Credential, or give it with PGPASSWORD or ~/.pgpass (PGPASSFILE).");
     }
 
     /// <summary>Tells -Verbose which S3 endpoint, provider profile and key source a cmdlet uses (never the secret). Pipeline thread only.</summary>

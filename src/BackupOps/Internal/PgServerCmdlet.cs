@@ -6,7 +6,7 @@ namespace BackupOps.Internal;
 public abstract class PgServerCmdlet : ReportingStoreCmdlet
 {
     /// <summary>
-    /// <para type="description">PostgreSQL connection: postgresql://user@host:5432/db or key=value pairs. Default: DATABASE_URL. Restore-PgBackup uses its server; the database comes from -TargetDatabase.</para>
+    /// <para type="description">PostgreSQL connection: postgresql://user@host:5432/db or key=value pairs, without a password (one here is refused: use -Credential, PGPASSWORD or ~/.pgpass). Default: DATABASE_URL. Invoke-PgBackup needs the database named (else PGDATABASE); Restore-PgBackup uses its server; the database comes from -TargetDatabase.</para>
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("DatabaseUrl")]
