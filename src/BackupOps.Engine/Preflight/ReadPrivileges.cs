@@ -21,7 +21,7 @@ internal static class ReadPrivileges
                has_schema_privilege(n.oid, 'USAGE') AND CASE WHEN c.relkind = 'S' THEN has_sequence_privilege(c.oid, 'SELECT') ELSE has_table_privilege(c.oid, 'SELECT') END,
                (SELECT tn.nspname || '.' || t.relname FROM pg_depend d JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace tn ON tn.oid = t.relnamespace
                  WHERE c.relkind = 'S' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') LIMIT 1),
-               has_schema_privilege(n.oid, 'USAGE'), current_user
+               has_schema_privilege(n.oid, 'USAGE')
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind IN ('r', 'p', 'S')
           AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp\_%'
@@ -36,12 +36,16 @@ internal static class ReadPrivileges
         var role = string.Empty;
         try
         {
+            await using (var user = new NpgsqlCommand("SELECT current_user::text", connection))
+            {
+                role = (string)(await user.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
             await using var command = new NpgsqlCommand(Sql, connection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 relations.Add(new Relation(reader.GetString(0), reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3), reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetBoolean(5)));
-                role = reader.GetString(6);
             }
         }
         catch (PostgresException ex)
