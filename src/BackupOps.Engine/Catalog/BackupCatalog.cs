@@ -126,23 +126,38 @@ public static partial class BackupCatalog
     /// <summary>
     /// The newest valid backup of a source, or a clear error when there is none. Manifests are read newest first and
     /// the search stops at the first valid one not known to be damaged (its verification record says so), so a
-    /// restore does not wait for the whole catalog and never picks a backup already proven broken.
+    /// restore does not wait for the whole catalog and never picks a backup already proven broken. Skipping one is
+    /// never silent: <paramref name="onSkippedDamaged"/> hears which newer backups were passed over and why, so a
+    /// restore of an older backup than the operator expects says so (a warning, not an error: docs/reliability.md).
     /// </summary>
-    public static async Task<CatalogEntry<TManifest>> FindLatestAsync<TManifest>(IBackupStore store, BackupKind kind, string source, CancellationToken cancellationToken)
+    public static async Task<CatalogEntry<TManifest>> FindLatestAsync<TManifest>(IBackupStore store, BackupKind kind, string source, CancellationToken cancellationToken, Action<string>? onSkippedDamaged = null)
         where TManifest : class, IBackupManifest
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(kind);
         var objects = await ListObjectsAsync(store, BackupKeys.SourcePrefix(kind, source), cancellationToken).ConfigureAwait(false);
         var damaged = await Verification.VerificationRecords.ListFailedAsync(store, kind, source, cancellationToken).ConfigureAwait(false);
+        var skipped = new List<string>();
         foreach (var manifest in ManifestsNewestFirst(objects))
         {
             var read = await ReadAsync<TManifest>(store, kind, manifest, objects, cancellationToken).ConfigureAwait(false);
-            if (read.Entry is not null && read.Entry.Database == source
-                && !(damaged.TryGetValue(read.Entry.BackupId, out var failed) && await Verification.VerificationRecords.StillAppliesAsync(store, failed, read.Entry, cancellationToken).ConfigureAwait(false)))
+            if (read.Entry is null || read.Entry.Database != source)
             {
-                return read.Entry;
+                continue;
             }
+
+            if (damaged.TryGetValue(read.Entry.BackupId, out var failed) && await Verification.VerificationRecords.StillAppliesAsync(store, failed, read.Entry, cancellationToken).ConfigureAwait(false))
+            {
+                skipped.Add($"{read.Entry.BackupId} (recorded damaged {failed.WrittenUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC)");
+                continue;
+            }
+
+            if (skipped.Count > 0)
+            {
+                onSkippedDamaged?.Invoke($"The newest {kind.Name} backup{(skipped.Count > 1 ? "s" : string.Empty)} of '{source}' {(skipped.Count > 1 ? "are" : "is")} damaged and skipped: {string.Join(", ", skipped.Take(3))}{(skipped.Count > 3 ? $" and {skipped.Count - 3} more" : string.Empty)}. Restoring the older backup {read.Entry.BackupId} ({read.Entry.Manifest.StartedUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture)} UTC) instead: data written since then is not in it.");
+            }
+
+            return read.Entry;
         }
 
         throw new BackupOpsException(BackupOpsErrorKind.NotFound, "NoBackupFound", $"There is no valid {kind.Name} backup of '{source}' in {store.Display}{(damaged.Count > 0 ? $" ({damaged.Count} found damaged)" : string.Empty)}. Check the store and the name (list them first).") { Target = source };

@@ -84,6 +84,12 @@ public static class BackupPreflight
     /// <summary>Writes and removes a small probe object in the store.</summary>
     public static async Task<string> ProbeStoreAsync(string? storeSpec, S3StoreOptions? s3, CancellationToken cancellationToken)
     {
+        if (StoreLocation.MissingFolder(storeSpec) is { } missing)
+        {
+            // A dry run changes nothing: the folder is not created, only its nearest existing parent proven writable.
+            return ProbeParent(missing);
+        }
+
         await using var store = StoreLocation.Open(storeSpec, s3);
         var key = ProbePrefix + BackupKeys.NewBackupId(DateTimeOffset.UtcNow);
         // Never a locked write (PutSmall/ReplaceSmall are not under Object Lock): the probe must be removable at once.
@@ -93,6 +99,33 @@ public static class BackupPreflight
         return readBack is null
             ? throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "StoreProbeFailed", $"A probe object written to {store.Display} could not be read back.")
             : $"{store.Display}: probe object written, read back and removed";
+    }
+
+    private static string ProbeParent(string missing)
+    {
+        var parent = Path.GetDirectoryName(missing);
+        while (parent is not null && !Directory.Exists(parent))
+        {
+            parent = Path.GetDirectoryName(parent);
+        }
+
+        if (parent is null)
+        {
+            throw new BackupOpsException(BackupOpsErrorKind.NotFound, "StoreNotFound", $"The store folder '{missing}' does not exist and has no existing parent folder. Fix -Store / --store (or BACKUP_DIR).") { Target = missing };
+        }
+
+        var probe = Path.Combine(parent, ".backupops-probe-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            Directory.CreateDirectory(probe);
+            Directory.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BackupOpsException(BackupOpsErrorKind.OperationFailed, "StoreNotWritable", $"The store folder '{missing}' does not exist, and its parent '{parent}' is not writable, so the backup could not create it ({ex.Message}). Create it (mkdir -p, mode 0700) or fix -Store / --store.") { Target = missing };
+        }
+
+        return $"{missing} does not exist yet: the backup creates it ('{parent}' is writable); the dry run left it uncreated";
     }
 
     private static async Task<RestoreCheck> Attempt(string name, Func<Task<string>> check)

@@ -34,6 +34,7 @@ public static class RedisRestoreEngine
     public static Task<RedisRestoreResult> RunAsync(RedisRestoreRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        StoreLocation.RequireExistingFolder(request.Store); // a restore reads the store; a run record would create a missing folder
         var context = new Health.RunContext(request.Store, request.S3, BackupKind.Redis.Name, request.SourceName ?? "*", "restore", request.Reporting ?? Health.RunReporting.FromEnvironment());
         return Health.RunTracker.TrackAsync(
             context,
@@ -176,6 +177,6 @@ public static class RedisRestoreEngine
 
     private static Task<CatalogEntry<RedisSnapshotManifest>> ResolveAsync(IBackupStore store, RedisRestoreRequest request, CancellationToken cancellationToken) =>
         request.Latest
-            ? BackupCatalog.FindLatestAsync<RedisSnapshotManifest>(store, BackupKind.Redis, request.SourceName!, cancellationToken)
+            ? BackupCatalog.FindLatestAsync<RedisSnapshotManifest>(store, BackupKind.Redis, request.SourceName!, cancellationToken, request.Reporting?.OnWarning)
             : BackupCatalog.FindAsync<RedisSnapshotManifest>(store, BackupKind.Redis, request.SnapshotId!, request.SourceName, cancellationToken);
 }

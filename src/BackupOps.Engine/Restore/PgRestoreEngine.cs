@@ -55,6 +55,12 @@ public static class PgRestoreEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         var source = request.SourceDatabase ?? request.TargetDatabase ?? "file";
+        if (request.Path is null)
+        {
+            // A restore reads the store: a missing folder is a mistyped path, refused before a run record would create it.
+            StoreLocation.RequireExistingFolder(request.Store);
+        }
+
         var context = new Health.RunContext(request.Path is null ? request.Store : null, request.S3, BackupKind.Postgres.Name, source, "restore", request.Reporting ?? Health.RunReporting.FromEnvironment());
         return Health.RunTracker.TrackAsync(
             context,
@@ -296,7 +302,7 @@ public static class PgRestoreEngine
         {
             if (request.Latest)
             {
-                return (await BackupCatalog.FindLatestAsync<BackupManifest>(store, BackupKind.Postgres, request.SourceDatabase!, cancellationToken).ConfigureAwait(false), store);
+                return (await BackupCatalog.FindLatestAsync<BackupManifest>(store, BackupKind.Postgres, request.SourceDatabase!, cancellationToken, request.Reporting?.OnWarning).ConfigureAwait(false), store);
             }
 
             return (await BackupCatalog.FindAsync(store, request.BackupId!, request.SourceDatabase, cancellationToken).ConfigureAwait(false), store);

@@ -59,11 +59,41 @@ public static partial class StoreLocation
         var store = Open(spec, s3Options);
         if (store is LocalDirectoryStore folder && !Directory.Exists(folder.Root))
         {
-            throw new BackupOpsException(BackupOpsErrorKind.NotFound, "StoreNotFound", $"The store folder '{folder.Root}' does not exist. Fix -Store / --store (or BACKUP_DIR); the first backup into a store creates it.") { Target = folder.Root };
+            throw FolderNotFound(folder.Root);
         }
 
         return store;
     }
+
+    /// <summary>
+    /// Refuses a folder store that does not exist (StoreNotFound) without opening or creating anything: a restore reads
+    /// from the store, so a missing one is a mistyped path, and recording the failed run there would create the folder.
+    /// S3 stores are not checked here (a missing bucket is S3BucketNotFound when it is read).
+    /// </summary>
+    public static void RequireExistingFolder(string? spec)
+    {
+        if (MissingFolder(spec) is { } root)
+        {
+            throw FolderNotFound(root);
+        }
+    }
+
+    /// <summary>The full path of a folder store that does not exist yet; null for an existing folder or an S3 store.</summary>
+    public static string? MissingFolder(string? spec)
+    {
+        spec = string.IsNullOrWhiteSpace(spec) ? DefaultSpec : spec.Trim();
+        if (spec.StartsWith("s3://", StringComparison.OrdinalIgnoreCase) || spec.StartsWith("r2://", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        RefuseLookalikes(spec);
+        var root = new LocalDirectoryStore(spec).Root;
+        return Directory.Exists(root) ? null : root;
+    }
+
+    private static BackupOpsException FolderNotFound(string root) =>
+        new(BackupOpsErrorKind.NotFound, "StoreNotFound", $"The store folder '{root}' does not exist. Fix -Store / --store (or BACKUP_DIR); the first backup into a store creates it.") { Target = root };
 
     private static void RefuseLookalikes(string spec)
     {

@@ -119,13 +119,14 @@ public sealed class CatalogIdentityTests
         return (db, ids);
     }
 
-    internal static async Task AssertRestorableAsync(string work, Dictionary<string, string?> env, string db, string expectedId)
+    internal static async Task<BackupOpsCli.Run> AssertRestorableAsync(string work, Dictionary<string, string?> env, string db, string expectedId)
     {
         var target = Pg.NewDatabaseName("identity_target");
         var restore = await BackupOpsCli.RunAsync(work, env, "pg", "restore", "--latest", "--database", db, "--target-database", target, "--json");
         Assert.True(restore.ExitCode == 0, restore.All);
         Assert.Equal(expectedId, JsonDocument.Parse(restore.Stdout).RootElement.GetProperty("backupId").GetString());
         Assert.Equal(await SampleDatabase.FingerprintAsync(Pg, db), await SampleDatabase.FingerprintAsync(Pg, target));
+        return restore;
     }
 
     /// <summary>Every file under the store (symbolic links not followed) with its size.</summary>

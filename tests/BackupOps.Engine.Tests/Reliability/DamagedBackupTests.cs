@@ -58,8 +58,11 @@ public sealed class DamagedBackupTests
         Assert.True(File.Exists(Path.Combine(store, BackupKeys.ManifestKey(db, ids[1]))));
         Assert.True(File.Exists(manifest), "a damaged backup inside the retention is kept for inspection");
 
-        // restore --latest skips the backup known to be damaged and restores the newest whole one.
-        await CatalogIdentityTests.AssertRestorableAsync(work.Path, env, db, ids[1]);
+        // restore --latest skips the backup known to be damaged and restores the newest whole one, warning loudly which it skipped.
+        var restore = await CatalogIdentityTests.AssertRestorableAsync(work.Path, env, db, ids[1]);
+        var warning = Assert.Single(restore.Stderr.Split('\n'), l => l.StartsWith("backupops: warning: The newest", StringComparison.Ordinal));
+        Assert.Contains($"damaged and skipped: {newest} (recorded damaged", warning, StringComparison.Ordinal);
+        Assert.Contains($"Restoring the older backup {ids[1]}", warning, StringComparison.Ordinal);
 
         var status = await BackupOpsCli.RunAsync(work.Path, env, "status", "--json");
         Assert.True(status.ExitCode == 1, status.All);
@@ -104,6 +107,15 @@ public sealed class DamagedBackupTests
         Assert.True(File.Exists(data), "the damaged backup is kept for inspection, not removed as a leftover");
         Assert.True(File.Exists(Path.Combine(store, BackupKeys.ManifestKey(db, ids[1]))));
         await CatalogIdentityTests.AssertRestorableAsync(work.Path, env, db, ids[1]);
+
+        // Asked for by id, the truncated backup is damaged, not missing (a cold trial was told BackupNotFound), and no target is left.
+        var target = Pg.NewDatabaseName("truncated_by_id");
+        var byId = await BackupOpsCli.RunAsync(work.Path, env, "pg", "restore", "--backup-id", newest, "--target-database", target);
+        Assert.True(byId.ExitCode == 1, byId.All);
+        Assert.DoesNotContain("BackupNotFound", byId.All, StringComparison.Ordinal);
+        Assert.Contains("damaged", byId.Stderr, StringComparison.Ordinal);
+        Assert.Contains(newest, byId.Stderr, StringComparison.Ordinal);
+        Assert.False(await Pg.DatabaseExistsAsync(target));
     }
 
     [Fact]
