@@ -57,6 +57,7 @@ Describe 'Invoke-PgBackup' {
         $err.FullyQualifiedErrorId | Should -Be 'PgAuthenticationFailed,BackupOps.Commands.InvokePgBackupCommand'
         $err.CategoryInfo.Category | Should -Be 'AuthenticationError'
         $err.Exception.Message | Should -Not -Match 'not-the-password'
+        $err.Exception.Message | Should -Match '-Credential'
         Assert-PowerShellMessage $err.Exception.Message
     }
 
@@ -163,10 +164,10 @@ Describe 'Restore-PgBackup' {
         Test-TestDatabase $target | Should -BeFalse
     }
 
-    It 'refuses a non-empty target without -Force: TargetNotEmpty (PermissionDenied), naming -Force' {
+    It 'refuses a non-empty target without -Force: TargetNotEmpty (ResourceExists), naming -Force' {
         $err = Get-CommandError { Restore-PgBackup -ConnectionString $script:server -Store $script:store -BackupId $script:first.BackupId -TargetDatabase $script:database -ErrorAction Stop }
         $err.FullyQualifiedErrorId | Should -Be 'TargetNotEmpty,BackupOps.Commands.RestorePgBackupCommand'
-        $err.CategoryInfo.Category | Should -Be 'PermissionDenied'
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
         $err.Exception.Message | Should -Match '-Force'
         Assert-PowerShellMessage $err.Exception.Message
     }

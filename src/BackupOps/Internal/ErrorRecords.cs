@@ -6,6 +6,13 @@ namespace BackupOps.Internal;
 /// <summary>Maps engine errors to ErrorRecords: the engine's stable id, a PowerShell category, a standard exception type.</summary>
 internal static class ErrorRecords
 {
+    /// <summary>
+    /// Refusals because something is already there (a non-empty target, existing keys or files): ResourceExists, as
+    /// New-DrDrillConfig's DrillConfigExists, rather than the PermissionDenied of the other refusals (the newest backup
+    /// protected, a prune that cannot prove what it keeps), which would send the user after file modes or grants.
+    /// </summary>
+    private static readonly HashSet<string> ExistingThing = new(StringComparer.Ordinal) { "TargetNotEmpty", "DataDirectoryNotEmpty", "RedisKeyExists", "StoreObjectExists" };
+
     public static ErrorRecord From(BackupOpsException error)
     {
         // The engine names parameters as "-Store / --store" pairs; PowerShell users see only their half.
@@ -19,7 +26,7 @@ internal static class ErrorRecords
             BackupOpsErrorKind.IntegrityFailed => new InvalidDataException(message),
             _ => new InvalidOperationException(message),
         };
-        var category = error.Kind switch
+        var category = ExistingThing.Contains(error.ErrorId) ? ErrorCategory.ResourceExists : error.Kind switch
         {
             BackupOpsErrorKind.InvalidInput => ErrorCategory.InvalidArgument,
             BackupOpsErrorKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
