@@ -17,6 +17,10 @@ public sealed class FrontEndTextTests
     [InlineData("See Get-PgWal / backupops pg wal verify for the range.", "See Get-PgWal for the range.", "See backupops pg wal verify for the range.")]
     [InlineData("-Jobs / --jobs 99 is out of range.", "-Jobs 99 is out of range.", "--jobs 99 is out of range.")]
     [InlineData("(-Target / --target redis://host:port)", "(-Target redis://host:port)", "(--target redis://host:port)")]
+    [InlineData("Check the user and password (-Credential, PGPASSWORD or ~/.pgpass) and pg_hba.conf.", "Check the user and password (-Credential, PGPASSWORD or ~/.pgpass) and pg_hba.conf.", "Check the user and password (PGPASSWORD or ~/.pgpass) and pg_hba.conf.")]
+    [InlineData("(put the password in PGPASSWORD, .pgpass or -Credential).", "(put the password in PGPASSWORD, .pgpass or -Credential).", "(put the password in PGPASSWORD, .pgpass).")]
+    [InlineData("Check REDIS_PASSWORD / -Credential (or the URL's password).", "Check REDIS_PASSWORD / -Credential (or the URL's password).", "Check REDIS_PASSWORD (or the URL's password).")]
+    [InlineData("Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass -S3Credential.", "Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass -S3Credential.", "Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.")]
     [InlineData("No pair here: 2026-01-01 / 3 -- ok", "No pair here: 2026-01-01 / 3 -- ok", "No pair here: 2026-01-01 / 3 -- ok")]
     public void Each_front_end_sees_only_its_own_names(string engine, string powerShell, string cli)
     {

@@ -22,8 +22,14 @@ public static partial class FrontEndText
     {
         ArgumentNullException.ThrowIfNull(message);
         message = CommandPair().Replace(message, m => m.Groups["cli"].Value);
-        return ParameterPair().Replace(message, m => m.Groups["cli"].Value);
+        message = ParameterPair().Replace(message, m => m.Groups["cli"].Value);
+        return CredentialAlternative().Replace(message, string.Empty);
     }
+
+    // -Credential and -S3Credential have no CLI half (the CLI takes no secret as an option): where a message lists it among the ways to give
+    // a password ("-Credential, PGPASSWORD or ~/.pgpass", "PGPASSWORD, .pgpass or -Credential"), the CLI drops it.
+    [GeneratedRegex(@"-(?:S3)?Credential(?:,\s*|\s+or\s+)|(?:,\s*|\s+or\s+|\s+/\s+|,?\s+or\s+pass\s+)-(?:S3)?Credential\b")]
+    private static partial Regex CredentialAlternative();
 
     // -Name / --name, with an optional "or" spelling (-Path / --file); one or more PowerShell names.
     [GeneratedRegex(@"(?<ps>-[A-Z][A-Za-z0-9]*(?:\s+or\s+-[A-Z][A-Za-z0-9]*)?)\s+/\s+(?<cli>--[a-z0-9][a-z0-9-]*(?:\s+or\s+--[a-z0-9][a-z0-9-]*)?)")]
