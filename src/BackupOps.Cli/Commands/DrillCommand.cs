@@ -35,7 +35,7 @@ internal static class DrillCommand
             else
             {
                 // Options first: a password on the command line is refused before any file is read.
-                var targetServer = result.GetValue(targetConnection) is { } target ? OptionSecrets.Pg(target, "--target-connection") : null;
+                var targetServer = result.GetValue(targetConnection) is { } target ? OptionSecrets.Pg(target, "--target-connection", environmentVariable: null) : null;
                 var path = result.GetValue(config) ?? throw Engine.Errors.BackupOpsException.InvalidInput("DrillConfigMissing", "Give the drill definition with --config (or try --demo). 'backupops drill init --output drill.json' writes a starting point.");
                 var definition = DrillConfig.Load(path);
                 report = await DrillRunner.RunAsync(

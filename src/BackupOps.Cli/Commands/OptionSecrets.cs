@@ -13,15 +13,19 @@ namespace BackupOps.Cli.Commands;
 /// </summary>
 internal static class OptionSecrets
 {
-    /// <summary>Parses a PostgreSQL connection given as <paramref name="option"/>; refuses one that holds a password.</summary>
-    public static PgConnectionSettings Pg(string value, string option)
+    /// <summary>
+    /// Parses a PostgreSQL connection given as <paramref name="option"/>; refuses one that holds a password.
+    /// <paramref name="environmentVariable"/> is the variable the command reads the whole URL from instead (DATABASE_URL),
+    /// or null where there is none (drill --target-connection), so the fix never names a variable the command ignores.
+    /// </summary>
+    public static PgConnectionSettings Pg(string value, string option, string? environmentVariable = "DATABASE_URL")
     {
         var settings = PgConnectionSettings.Parse(value);
         return settings.Password is null
             ? settings
             : throw BackupOpsException.InvalidInput(
                 "PasswordInOption",
-                $"{option} {settings.Display} carries a password, which every local user can read in ps and /proc while backupops runs. Remove it from {option} and give it with PGPASSWORD, ~/.pgpass (or PGPASSFILE), or put the whole URL in DATABASE_URL.");
+                $"{option} {settings.Display} carries a password, which every local user can read in ps and /proc while backupops runs. Remove it from {option} and give it with PGPASSWORD or ~/.pgpass (or PGPASSFILE){(environmentVariable is null ? string.Empty : $", or put the whole URL in {environmentVariable}")}.");
     }
 
     /// <summary>A PostgreSQL connection from <paramref name="option"/> when given (refusing a password there), else from DATABASE_URL.</summary>

@@ -35,7 +35,7 @@ internal static class PgPruneCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             var policy = options.Policy(result);
-            var server = result.GetValue(databaseUrl) is { } url ? OptionSecrets.Pg(url, "--database-url") : null;
+            var server = result.GetValue(databaseUrl) is { } url ? OptionSecrets.Pg(url, "--database-url", environmentVariable: null) : null;
             var reporting = common.Reporting(result);
             await using var store = StoreLocation.Open(result.GetValue(common.Store), common.S3(result));
             var outcome = result.GetValue(kind) switch

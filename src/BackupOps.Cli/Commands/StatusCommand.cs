@@ -30,7 +30,7 @@ internal static class StatusCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             // Options first (a password on the command line, an out-of-range number), then the store.
-            var server = result.GetValue(wal.Server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url") : null;
+            var server = result.GetValue(wal.Server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url", environmentVariable: null) : null;
             var now = DateTimeOffset.UtcNow;
             var minutes = result.GetValue(interruptedAfter);
             if (double.IsNaN(minutes) || minutes < 0 || minutes > 10080)

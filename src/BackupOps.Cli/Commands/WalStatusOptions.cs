@@ -26,7 +26,7 @@ internal sealed class WalStatusOptions
 
     public Task<IReadOnlyList<WalArchiveStatus>> GetAsync(ParseResult result, IBackupStore store, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var server = result.GetValue(_server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url") : null;
+        var server = result.GetValue(_server) is { Length: > 0 } url ? OptionSecrets.Pg(url, "--database-url", environmentVariable: null) : null;
         var clusters = (result.GetValue(_clusters) ?? []).Select(ClusterName.Validate).ToList();
         return WalStatusEngine.GetAsync(store, clusters, TimeSpan.FromMinutes(result.GetValue(_maxAge)), server, result.GetValue(_spool), now, cancellationToken);
     }
