@@ -10,6 +10,61 @@ internal static partial class ParseErrorText
 {
     public static string Plain(string message) => ExpectedType().Replace(message, match => $"as {Describe(match.Groups["type"].Value)}");
 
+    /// <summary>
+    /// An unknown option or subcommand close to a known one gets "Did you mean --database-url?": the names of the
+    /// command being parsed (its options, its parents' recursive ones, its subcommands), nearest by edit distance.
+    /// </summary>
+    public static string WithSuggestion(string message, System.CommandLine.ParseResult parsed)
+    {
+        var match = Unrecognized().Match(message);
+        if (!match.Success)
+        {
+            return message;
+        }
+
+        var token = match.Groups["token"].Value;
+        var eq = token.IndexOf('=', StringComparison.Ordinal);
+        if (eq > 0)
+        {
+            token = token[..eq];
+        }
+
+        var names = new List<string>();
+        var command = parsed.CommandResult.Command;
+        names.AddRange(command.Options.SelectMany(o => o.Aliases.Prepend(o.Name)));
+        names.AddRange(command.Subcommands.Select(c => c.Name));
+        for (var parent = parsed.CommandResult.Parent; parent is System.CommandLine.Parsing.CommandResult result; parent = result.Parent)
+        {
+            names.AddRange(result.Command.Options.Where(o => o.Recursive).SelectMany(o => o.Aliases.Prepend(o.Name)));
+        }
+
+        var best = names.Distinct(StringComparer.Ordinal)
+            .Select(name => (Name: name, Distance: Distance(token, name)))
+            .Where(c => c.Distance > 0 && c.Distance <= Math.Max(1, Math.Min(3, token.Length / 4)))
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .FirstOrDefault();
+        return best.Name is null ? message : $"{message.TrimEnd()} Did you mean {best.Name}?";
+    }
+
+    /// <summary>Levenshtein distance, case-sensitive (options are lower case).</summary>
+    private static int Distance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+
     private static string Describe(string type)
     {
         var inner = NullableOf().Match(type) is { Success: true } nullable ? nullable.Groups["inner"].Value : type;
@@ -23,6 +78,9 @@ internal static partial class ParseErrorText
             _ => "a value of the documented form (see --help)",
         };
     }
+
+    [GeneratedRegex(@"^Unrecognized command or argument '(?<token>[^']+)'")]
+    private static partial Regex Unrecognized();
 
     [GeneratedRegex(@"as expected type '(?<type>[^']+)'")]
     private static partial Regex ExpectedType();

@@ -30,7 +30,7 @@ if (parsed.Errors.Count > 0)
     // The parser quotes the bad token: bounded and on one line, so a huge or multi-line argument cannot flood or forge stderr,
     // and redacted: a mistyped option before a URL with a password echoed the password into cron's log.
     var redactor = new BackupOps.Engine.Errors.SecretRedactor();
-    foreach (var message in parsed.Errors.Select(e => BackupOps.Engine.Security.BoundedInput.Shown(redactor.Redact(ParseErrorText.Plain(e.Message)), 300)).Distinct().Take(3))
+    foreach (var message in parsed.Errors.Select(e => BackupOps.Engine.Security.BoundedInput.Shown(redactor.Redact(ParseErrorText.WithSuggestion(ParseErrorText.Plain(e.Message), parsed)), 300)).Distinct().Take(3))
     {
         Console.Error.WriteLine($"backupops: {message}");
     }
