@@ -97,9 +97,27 @@ public sealed record PgConnectionSettings
             throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The PostgreSQL connection is {text.Length} characters long; a real one is under {MaximumConnectionStringLength}. Use postgresql://user@host:5432/database.");
         }
 
+        var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
+        if (schemeEnd > 0 && !text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) && !text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) && !text[..schemeEnd].Contains('=', StringComparison.Ordinal))
+        {
+            // Read as key=value pairs, mysql://... only said "a part without '='".
+            throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The connection's scheme '{Security.BoundedInput.Shown(text[..schemeEnd], 20)}://' is not PostgreSQL's. Use postgresql://user@host:5432/database (or postgres://), or key=value pairs such as 'host=db1 dbname=app user=backup'.");
+        }
+
         return Checked(text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase)
             ? ParseUrl(text)
             : ParseKeyValue(text));
+    }
+
+    /// <summary>The port written in a URL's authority (after the user info, after the host), or null when there is none.</summary>
+    private static string? UrlPort(string text)
+    {
+        var authority = text[(text.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var end = authority.IndexOfAny(['/', '?']);
+        authority = end < 0 ? authority : authority[..end];
+        authority = authority[(authority.LastIndexOf('@') + 1)..];
+        var colon = authority.StartsWith('[') ? authority.IndexOf("]:", StringComparison.Ordinal) + 1 : authority.LastIndexOf(':');
+        return colon <= 0 ? null : authority[(colon + 1)..];
     }
 
     private const int MaximumConnectionStringLength = 4096;
@@ -137,6 +155,11 @@ public sealed record PgConnectionSettings
 
     private static PgConnectionSettings ParseUrl(string text)
     {
+        if (UrlPort(text) is { Length: > 0 } port)
+        {
+            _ = ParsePort(port); // a port of 0, 99999 or abc names itself, instead of "could not be parsed" or a silent 5432
+        }
+
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
             throw BackupOpsException.InvalidInput(
@@ -257,7 +280,7 @@ public sealed record PgConnectionSettings
     private static int ParsePort(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and < 65536
             ? port
-            : throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The port '{Security.BoundedInput.Shown(value)}' is not a TCP port. Use a number from 1 to 65535.");
+            : throw BackupOpsException.InvalidInput("PgConnectionInvalid", $"The port '{Security.BoundedInput.Shown(value)}' is not a TCP port. Use a number from 1 to 65535 (postgresql://user@host:5432/database, or port=5432).");
 
     /// <summary>An Npgsql connection string for the engine's own queries (catalog, validation, create/drop).</summary>
     public string ToNpgsqlConnectionString(string applicationName = "BackupOps")
