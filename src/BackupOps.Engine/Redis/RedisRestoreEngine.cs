@@ -20,7 +20,7 @@ public static class RedisRestoreEngine
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        await using var store = StoreLocation.Open(request.Store, request.S3);
+        await using var store = StoreLocation.OpenExisting(request.Store, request.S3);
         var entry = await ResolveAsync(store, request, cancellationToken).ConfigureAwait(false);
         return request.Mode switch
         {

@@ -297,7 +297,7 @@ public static class PgRestoreEngine
             return (null, null);
         }
 
-        var store = StoreLocation.Open(request.Store, request.S3);
+        var store = StoreLocation.OpenExisting(request.Store, request.S3); // a missing folder is StoreNotFound, not "no backup"
         try
         {
             if (request.Latest)

@@ -147,6 +147,7 @@ public sealed class RestorePgBackupCommand : PgServerCmdlet
         if (!this.TryRun((_, token) => PgRestoreEngine.PlanAsync(Request(), token), out var plan)
             || !this.ShouldProcessOrExplain(plan.Description, "Restore PostgreSQL backup", "pass -Confirm:$false"))
         {
+            FlushReportingWarnings(); // -WhatIf too says which damaged backup -Latest skipped
             return;
         }
 

@@ -22,12 +22,19 @@ public abstract class ReportingStoreCmdlet : StoreCmdlet
     /// <summary>Warnings the engine's run reporting raised on its threads, written on the pipeline thread.</summary>
     internal ConcurrentQueue<string> ReportingWarnings { get; } = new();
 
-    /// <summary>Writes the reporting warnings collected during the run.</summary>
+    /// <summary>
+    /// Writes the reporting warnings collected during the run, each once: a cmdlet that plans before it runs (a restore
+    /// resolving -Latest twice) hears the same warning from both.
+    /// </summary>
     internal void FlushReportingWarnings()
     {
+        var written = new HashSet<string>(StringComparer.Ordinal);
         while (ReportingWarnings.TryDequeue(out var warning))
         {
-            WriteWarning(warning);
+            if (written.Add(warning))
+            {
+                WriteWarning(warning);
+            }
         }
     }
 }
