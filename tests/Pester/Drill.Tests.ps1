@@ -104,6 +104,16 @@ Describe 'Get-BackupStatus' {
         Test-Path $missing | Should -BeFalse
     }
 
+    It "bad input: -Store 's3:bucket' (no //) is StoreSpecInvalid naming s3://, not PowerShell's DriveNotFound" {
+        $err = Get-CommandError { Get-BackupStatus -Store 's3:backups/pg' -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'StoreSpecInvalid,BackupOps.Commands.GetBackupStatusCommand'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match ([regex]::Escape("'s3:backups/pg'"))
+        $err.Exception.Message | Should -Match 's3://bucket/prefix'
+        Assert-PowerShellMessage $err.Exception.Message
+        (Get-CommandError { Get-PgBackup -Store 's3:backups/pg' -ErrorAction Stop }).FullyQualifiedErrorId | Should -Be 'StoreSpecInvalid,BackupOps.Commands.GetPgBackupCommand'
+    }
+
     It 'bad input: a store with an invalid bucket name is StoreBucketInvalid (InvalidArgument)' {
         $err = Get-CommandError { Get-BackupStatus -Store 's3://Bad_Bucket/pg' -ErrorAction Stop }
         $err.FullyQualifiedErrorId | Should -Be 'StoreBucketInvalid,BackupOps.Commands.GetBackupStatusCommand'

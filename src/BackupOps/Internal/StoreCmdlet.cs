@@ -28,7 +28,7 @@ public abstract class StoreCmdlet : S3Cmdlet
     internal string ResolveStore(string? store)
     {
         var spec = string.IsNullOrWhiteSpace(store) ? DefaultStore : store;
-        var resolved = spec.Contains("://", StringComparison.Ordinal) ? spec : ResolvePath(spec);
+        var resolved = spec.Contains("://", StringComparison.Ordinal) ? spec : ResolveFolderStore(spec);
         WriteVerbose($"Store: {resolved}{(string.IsNullOrWhiteSpace(store) ? " (default: BACKUP_DIR, else ./backups)" : string.Empty)}");
         if (resolved.Contains("://", StringComparison.Ordinal))
         {
@@ -36,5 +36,24 @@ public abstract class StoreCmdlet : S3Cmdlet
         }
 
         return resolved;
+    }
+
+    /// <summary>
+    /// A folder store against the current location. "s3:bucket" (one slash pair short of a URL) would otherwise
+    /// surface as PowerShell's DriveNotFound about a drive nobody meant; say what the value looks like instead.
+    /// </summary>
+    private string ResolveFolderStore(string spec)
+    {
+        try
+        {
+            return ResolvePath(spec);
+        }
+        catch (System.Management.Automation.DriveNotFoundException)
+        {
+            var drive = spec[..spec.IndexOf(':', StringComparison.Ordinal)];
+            var message = $"-Store '{spec}' is neither a folder nor a URL: PowerShell has no drive '{drive}:'. For S3 or R2 write s3://bucket/prefix; for a folder give a path such as ./backups.";
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), "StoreSpecInvalid", ErrorCategory.InvalidArgument, spec));
+            throw; // ThrowTerminatingError does not return.
+        }
     }
 }
