@@ -26,17 +26,18 @@ internal static class EngineRun
         string? lastActivity = null;
         string? lastStatus = null;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        foreach (var update in updates.GetConsumingEnumerable(CancellationToken.None))
+        try
         {
-            // -Verbose tells each phase once (not every byte count): what the engine is doing, and since when.
-            if (update.Activity != lastActivity || update.Status != lastStatus)
-            {
-                cmdlet.WriteVerbose($"[{clock.Elapsed.TotalSeconds:0.0}s] {update.Activity}: {update.Status}");
-            }
-
-            lastActivity = update.Activity;
-            lastStatus = update.Status;
-            cmdlet.WriteProgress(new ProgressRecord(activityId, update.Activity, Describe(update)) { PercentComplete = update.PercentComplete });
+            lastActivity = Relay(cmdlet, updates, activityId, clock, ref lastStatus);
+        }
+        catch (PipelineStoppedException)
+        {
+            // Stop() (Ctrl+C) makes the next WriteProgress/WriteVerbose throw while the engine is still cleaning up
+            // (aborting the upload, removing partial files, writing the cancelled run record). Returning now would
+            // let Stop() return with that cleanup still running, and the caller's next command would find a
+            // leftover the engine is about to remove. The token is already cancelled: wait for the engine to finish.
+            WaitForCleanup(task);
+            throw;
         }
 
         if (lastActivity is not null)
@@ -61,6 +62,39 @@ internal static class EngineRun
 
         result = default!;
         return false;
+    }
+
+    // Progress and -Verbose for each update until the engine completes the queue; returns the last activity.
+    private static string? Relay(BackupOpsCmdlet cmdlet, BlockingCollection<OperationProgress> updates, int activityId, System.Diagnostics.Stopwatch clock, ref string? lastStatus)
+    {
+        string? lastActivity = null;
+        foreach (var update in updates.GetConsumingEnumerable(CancellationToken.None))
+        {
+            // -Verbose tells each phase once (not every byte count): what the engine is doing, and since when.
+            if (update.Activity != lastActivity || update.Status != lastStatus)
+            {
+                cmdlet.WriteVerbose($"[{clock.Elapsed.TotalSeconds:0.0}s] {update.Activity}: {update.Status}");
+            }
+
+            lastActivity = update.Activity;
+            lastStatus = update.Status;
+            cmdlet.WriteProgress(new ProgressRecord(activityId, update.Activity, Describe(update)) { PercentComplete = update.PercentComplete });
+        }
+
+        return lastActivity;
+    }
+
+    // Bounded: a stalled store's cleanup has its own deadlines; this only keeps Stop() from outrunning them.
+    private static void WaitForCleanup(Task task)
+    {
+        try
+        {
+            task.Wait(TimeSpan.FromSeconds(60));
+        }
+        catch (AggregateException)
+        {
+            // Cancelled or failed: either way the engine has finished; the stop is what the caller asked for.
+        }
     }
 
     private static string Describe(OperationProgress update)
