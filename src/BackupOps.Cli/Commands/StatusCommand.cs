@@ -26,6 +26,7 @@ internal static class StatusCommand
         }
 
         common.AddStore(command);
+        command.Options.Add(common.TrustedKeys);
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -54,6 +55,7 @@ internal static class StatusCommand
                     InterruptedAfter = TimeSpan.FromMinutes(minutes),
                     Server = server,
                     TempDirectory = result.GetValue(tempDir),
+                    TrustedKeyFiles = common.TrustedKeyFiles(result),
                 },
                 now,
                 cancellationToken);
@@ -62,12 +64,12 @@ internal static class StatusCommand
             if (result.GetValue(metrics) is { } path)
             {
                 var label = result.GetValue(environment) ?? Environment.GetEnvironmentVariable("BACKUPOPS_ENVIRONMENT");
-                await PrometheusMetrics.WriteAsync(path, PrometheusMetrics.Render(statuses, label, now) + Engine.Wal.WalStatusEngine.RenderMetrics(archives, label), cancellationToken);
+                await PrometheusMetrics.WriteAsync(path, PrometheusMetrics.Render(statuses, label, now, report.SignaturesChecked ? report.UnsignedRunRecordsIgnored : null) + Engine.Wal.WalStatusEngine.RenderMetrics(archives, label), cancellationToken);
             }
 
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses, walArchives = archives, leftovers = report.Leftovers });
+                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses, walArchives = archives, leftovers = report.Leftovers, signaturesChecked = report.SignaturesChecked, unsignedRunRecordsIgnored = report.UnsignedRunRecordsIgnored });
             }
             else
             {
@@ -80,6 +82,12 @@ internal static class StatusCommand
                     {
                         Console.Out.WriteLine($"  {reason}");
                     }
+                }
+
+                if (report.UnsignedRunRecordsIgnored > 0)
+                {
+                    Console.Out.WriteLine();
+                    Console.Out.WriteLine(UnsignedLine(report.UnsignedRunRecordsIgnored));
                 }
 
                 if (report.Leftovers.Count > 0)
@@ -102,4 +110,8 @@ internal static class StatusCommand
         });
         return command;
     }
+
+    /// <summary>The line that says how many run records were ignored for want of a valid signature.</summary>
+    internal static string UnsignedLine(int count) =>
+        $"{count} unsigned run record{(count == 1 ? string.Empty : "s")} ignored (no valid signature by a trusted key: not written by a signing backup host; look at who can write to the store)";
 }

@@ -28,7 +28,7 @@ public static class PgBackupEngine
             request.Reporting?.OnWarning?.Invoke($"The connection names no database: backing up '{request.Connection.Database}' from PGDATABASE.");
         }
 
-        var context = new Health.RunContext(request.Store, request.S3, BackupKind.Postgres.Name, request.Connection.Database, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment());
+        var context = new Health.RunContext(request.Store, request.S3, BackupKind.Postgres.Name, request.Connection.Database, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment()) { SigningKeyFile = request.SigningKeyFile, SignsRecords = true };
         return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId), cancellationToken);
     }
 

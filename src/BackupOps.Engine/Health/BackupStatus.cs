@@ -43,7 +43,14 @@ public sealed record SourceStatus(
 /// <summary>What status found: each source's health, and what killed runs and copies left that a person should look at.</summary>
 /// <param name="Sources">Per-source health.</param>
 /// <param name="Leftovers">Leftovers and anomalies: store objects that are not backups, interrupted restores and the databases they may have left, temp folders, copies in the catalog.</param>
-public sealed record StatusReport(IReadOnlyList<SourceStatus> Sources, IReadOnlyList<string> Leftovers);
+public sealed record StatusReport(IReadOnlyList<SourceStatus> Sources, IReadOnlyList<string> Leftovers)
+{
+    /// <summary>True when trusted keys were given: every newest backup counted has a verified manifest signature.</summary>
+    public bool SignaturesChecked { get; init; }
+
+    /// <summary>Run records that bear on health but have no valid signature by a trusted key, and were ignored (0 without trusted keys).</summary>
+    public int UnsignedRunRecordsIgnored { get; init; }
+}
 
 /// <summary>Settings of a status check.</summary>
 public sealed record StatusOptions
@@ -62,4 +69,11 @@ public sealed record StatusOptions
 
     /// <summary>Where this machine's temporary folders are (default BACKUPOPS_TEMP or the system temp).</summary>
     public string? TempDirectory { get; init; }
+
+    /// <summary>
+    /// Public key files whose signatures count (null: BACKUPOPS_TRUSTED_KEYS; neither: signatures are not checked). With
+    /// them, a newest backup without a valid manifest signature makes its source Failing, and run records without a
+    /// valid signature are ignored (and counted).
+    /// </summary>
+    public IReadOnlyList<string>? TrustedKeyFiles { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Errors;
 using BackupOps.Engine.Leftovers;
@@ -39,11 +38,13 @@ public static class BackupStatusEngine
             throw BackupOpsException.InvalidInput("MaxAgeInvalid", $"A maximum age of {options.MaxAge} makes every backup stale. Use a positive age (the seed policy: 26 hours).");
         }
 
+        // Trusted keys first: a key file that cannot be used is bad input, refused before the store is read.
+        var trusted = Signing.SigningKeys.LoadTrusted(options.TrustedKeyFiles);
         var leftovers = new List<string>();
         var newest = new Dictionary<(string Kind, string Source), Newest>();
-        await CollectAsync<BackupManifest>(store, BackupKind.Postgres, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
-        await CollectAsync<RedisSnapshotManifest>(store, BackupKind.Redis, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
-        var runs = await ReadRunsAsync(store, options, now, leftovers, cancellationToken).ConfigureAwait(false);
+        await CollectAsync<BackupManifest>(store, BackupKind.Postgres, trusted, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
+        await CollectAsync<RedisSnapshotManifest>(store, BackupKind.Redis, trusted, newest, leftovers, now, cancellationToken).ConfigureAwait(false);
+        var (runs, ignored) = await ReadRunsAsync(store, options, trusted, now, leftovers, cancellationToken).ConfigureAwait(false);
         await AddServerAndTempLeftoversAsync(store, options, leftovers, cancellationToken).ConfigureAwait(false);
 
         var sources = newest.Keys.Concat(runs.Keys).Concat(options.Expected.Select(ParseExpected)).Distinct().OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => k.Item2, StringComparer.Ordinal);
@@ -88,7 +89,7 @@ public static class BackupStatusEngine
                 history?.Failures ?? 0) { Reason = reason });
         }
 
-        return new StatusReport(result, leftovers);
+        return new StatusReport(result, leftovers) { SignaturesChecked = trusted is not null, UnsignedRunRecordsIgnored = ignored };
     }
 
     private static (string, string) ParseExpected(string text)
@@ -116,9 +117,35 @@ public static class BackupStatusEngine
     private sealed record ValidBackup(string BackupId, IBackupManifest Manifest, double? DurationSeconds);
 
     // Newest valid backup per source, skipping (and reporting) a newest one that a verification found damaged.
-    private static async Task CollectAsync<TManifest>(IBackupStore store, BackupKind kind, Dictionary<(string, string), Newest> newest, List<string> leftovers, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task CollectAsync<TManifest>(IBackupStore store, BackupKind kind, Signing.TrustedKeys? trusted, Dictionary<(string, string), Newest> newest, List<string> leftovers, DateTimeOffset now, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
+        // With trusted keys a backup counts only when its manifest's signature verifies (checked once per manifest).
+        var signatureProblems = new Dictionary<string, BackupOpsException?>(StringComparer.Ordinal);
+        async Task<BackupOpsException?> SignatureProblemAsync(CatalogEntry<TManifest> backup)
+        {
+            if (trusted is null)
+            {
+                return null;
+            }
+
+            if (!signatureProblems.TryGetValue(backup.ManifestKey, out var problem))
+            {
+                try
+                {
+                    await Signing.ManifestSignatures.CheckAsync(store, backup, trusted, cancellationToken).ConfigureAwait(false);
+                }
+                catch (BackupOpsException ex) when (ex.ErrorId is Signing.ManifestSignatures.MissingErrorId or Signing.ManifestSignatures.UntrustedErrorId or Signing.ManifestSignatures.InvalidErrorId)
+                {
+                    problem = ex;
+                }
+
+                signatureProblems[backup.ManifestKey] = problem;
+            }
+
+            return problem;
+        }
+
         // Manifests are read newest first per source only until one is not recorded damaged (issue #16: status in a
         // bounded number of requests); the loop below then sees the same newest backups the whole catalog would give.
         var records = await VerificationRecords.ListAsync(store, kind, null, cancellationToken).ConfigureAwait(false);
@@ -127,7 +154,8 @@ public static class BackupStatusEngine
             kind,
             null,
             async backup => !SizeDiffers(backup) && !(records.TryGetValue((backup.Database, backup.BackupId), out var listed) && listed.Outcome == VerificationRecord.FailedOutcome
-                && await VerificationRecords.ReadAsync(store, listed, cancellationToken).ConfigureAwait(false) is { } record && VerificationRecords.Describes(record, backup)),
+                && await VerificationRecords.ReadAsync(store, listed, cancellationToken).ConfigureAwait(false) is { } record && VerificationRecords.Describes(record, backup))
+                && await SignatureProblemAsync(backup).ConfigureAwait(false) is null,
             cancellationToken).ConfigureAwait(false);
         foreach (var source in listing.Backups.GroupBy(b => b.Database, StringComparer.Ordinal))
         {
@@ -173,6 +201,24 @@ public static class BackupStatusEngine
                     continue;
                 }
 
+                if (await SignatureProblemAsync(backup).ConfigureAwait(false) is { } unsigned)
+                {
+                    // Not the host's backup as far as the trusted keys can tell (Found 6: a store writer's manifest).
+                    damaged ??= new RunRecord
+                    {
+                        Kind = kind.Name,
+                        Source = backup.Database,
+                        Operation = "verify",
+                        Outcome = RunRecord.FailureOutcome,
+                        StartedUtc = backup.Manifest.StartedUtc,
+                        CompletedUtc = now,
+                        BackupId = backup.BackupId,
+                        ErrorId = unsigned.ErrorId,
+                        Error = StatusTextOf(unsigned),
+                    };
+                    continue;
+                }
+
                 valid = backup;
                 break;
             }
@@ -183,6 +229,13 @@ public static class BackupStatusEngine
         var grace = Retention.RetentionPolicy.DefaultLeftoverGrace;
         leftovers.AddRange(listing.Anomalies.Select(a => $"{kind.Name}: {a.Description} (prune leaves {string.Join(", ", a.Sources.Select(s => $"'{s}'"))} alone until it is resolved)"));
         leftovers.AddRange(listing.Leftovers.Where(l => l.LastModifiedUtc < now - grace).Select(l => $"{kind.Name}: {l.Key} is not a backup ({l.Reason}), {(now - l.LastModifiedUtc).TotalHours:0} h old: the next prune removes it"));
+    }
+
+    // The restore-side advice ("Nothing was restored; ...") does not fit status: what it means here instead.
+    private static string StatusTextOf(BackupOpsException problem)
+    {
+        var cut = problem.Message.IndexOf(" Nothing was restored", StringComparison.Ordinal);
+        return (cut < 0 ? problem.Message : problem.Message[..cut]) + " It does not count as a valid backup: a signed backup must follow, and find out who can write to the store.";
     }
 
     private static bool SizeDiffers<TManifest>(CatalogEntry<TManifest> backup)
@@ -203,14 +256,24 @@ public static class BackupStatusEngine
 
     // One listing of runs/: failed and cancelled runs (the newest per source read whole, the others counted), and
     // started records, which are read: a started record whose heartbeat stopped is a run that was killed.
-    private static async Task<Dictionary<(string, string), RunHistory>> ReadRunsAsync(IBackupStore store, StatusOptions options, DateTimeOffset now, List<string> leftovers, CancellationToken cancellationToken)
+    // With trusted keys, the records that bear on health (failed, cancelled, interrupted and started backups and
+    // snapshots, and the outcome that says a started one finished) count only with a valid signature; the others are
+    // ignored and counted. Restore and prune records only ever name leftovers, and are read as before.
+    private static async Task<(Dictionary<(string, string), RunHistory> Runs, int Ignored)> ReadRunsAsync(IBackupStore store, StatusOptions options, Signing.TrustedKeys? trusted, DateTimeOffset now, List<string> leftovers, CancellationToken cancellationToken)
     {
         var failed = new List<string>();
         var started = new List<string>();
-        var finished = new HashSet<string>(StringComparer.Ordinal);
+        var finished = new Dictionary<string, string>(StringComparer.Ordinal);
+        var signed = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in store.ListAsync(RunTracker.Prefix, cancellationToken).ConfigureAwait(false))
         {
             var key = item.Key;
+            if (RunRecordSignatures.RecordOf(key) is { } signedRecord)
+            {
+                signed.Add(signedRecord);
+                continue;
+            }
+
             if (key.EndsWith("-started.json", StringComparison.Ordinal))
             {
                 started.Add(key);
@@ -219,7 +282,7 @@ public static class BackupStatusEngine
 
             if (RunTracker.RunIdOf(key) is { } runId)
             {
-                finished.Add(runId);
+                finished[runId] = key;
             }
 
             if (FailedOutcomes.Any(o => key.EndsWith(o, StringComparison.Ordinal)))
@@ -239,23 +302,63 @@ public static class BackupStatusEngine
             return history;
         }
 
+        var ignored = 0;
+        bool Unsigned(string key)
+        {
+            if (trusted is null || signed.Contains(key))
+            {
+                return false;
+            }
+
+            ignored++;
+            return true;
+        }
+
+        async Task<RunRecord?> ReadAsync(string key, bool forHealth)
+        {
+            var read = await RunRecordSignatures.ReadAsync(store, key, forHealth ? trusted : null, cancellationToken).ConfigureAwait(false);
+            ignored += read.Ignored ? 1 : 0;
+            return read.Record;
+        }
+
         foreach (var group in failed.GroupBy(k => k[..k.LastIndexOf('/')], StringComparer.Ordinal))
         {
-            if (await ReadRecordAsync(store, group.Max(StringComparer.Ordinal)!, cancellationToken).ConfigureAwait(false) is { } record)
+            // Newest first, until one can be trusted (without trusted keys: the newest).
+            var candidates = group.Where(k => !Unsigned(k)).OrderByDescending(k => k, StringComparer.Ordinal).ToList();
+            var rejected = 0;
+            foreach (var key in candidates)
             {
-                var history = For(record);
-                history.Problems.Add(record);
-                result[(record.Kind, record.Source)] = history with { Failures = group.Count() };
+                if (await ReadAsync(key, forHealth: true).ConfigureAwait(false) is { } record)
+                {
+                    var history = For(record);
+                    history.Problems.Add(record);
+                    result[(record.Kind, record.Source)] = history with { Failures = candidates.Count - rejected };
+                    break;
+                }
+
+                rejected++;
+                if (trusted is null)
+                {
+                    break;
+                }
             }
         }
 
         // A started record whose run has an outcome record finished (the store was slow to confirm the outcome, so
-        // the started record was kept rather than risk losing both): not interrupted.
-        foreach (var key in started.Where(k => RunTracker.RunIdOf(k) is not { } id || !finished.Contains(id)))
+        // the started record was kept rather than risk losing both): not interrupted. With trusted keys, only a
+        // signed outcome says so (a store writer's "success" must not hide a killed backup).
+        foreach (var key in started)
         {
-            if (await ReadRecordAsync(store, key, cancellationToken).ConfigureAwait(false) is not { } record || now - (record.HeartbeatUtc ?? record.StartedUtc) < options.InterruptedAfter)
+            var forHealth = key.EndsWith("-backup-started.json", StringComparison.Ordinal) || key.EndsWith("-snapshot-started.json", StringComparison.Ordinal);
+            if (RunTracker.RunIdOf(key) is { } id && finished.TryGetValue(id, out var outcomeKey)
+                && (trusted is null || !forHealth || (!Unsigned(outcomeKey) && await ReadAsync(outcomeKey, forHealth: true).ConfigureAwait(false) is not null)))
             {
-                continue; // still running
+                continue;
+            }
+
+            if ((forHealth && Unsigned(key)) || await ReadAsync(key, forHealth).ConfigureAwait(false) is not { } record || now - (record.HeartbeatUtc ?? record.StartedUtc) < options.InterruptedAfter)
+            {
+                continue; // still running (or not the host's record)
             }
 
             var where = record.Details is { } details && details.TryGetValue(LeftoverDatabases.ScratchDetail, out var scratch)
@@ -272,7 +375,7 @@ public static class BackupStatusEngine
             }
         }
 
-        return result;
+        return (result, ignored);
     }
 
     private static async Task AddServerAndTempLeftoversAsync(IBackupStore store, StatusOptions options, List<string> leftovers, CancellationToken cancellationToken)
@@ -284,23 +387,5 @@ public static class BackupStatusEngine
         }
 
         leftovers.AddRange(TempLeftovers.List(options.TempDirectory).Where(t => !t.OwnerRunning).Select(t => "temporary folder " + TempLeftovers.Describe(t)));
-    }
-
-    private static async Task<RunRecord?> ReadRecordAsync(IBackupStore store, string key, CancellationToken cancellationToken)
-    {
-        var bytes = await store.TryGetSmallAsync(key, cancellationToken).ConfigureAwait(false);
-        if (bytes is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options);
-        }
-        catch (JsonException)
-        {
-            return null; // a damaged record says nothing reliable; the backups themselves still count
-        }
     }
 }

@@ -9,8 +9,8 @@ namespace BackupOps.Engine.Health;
 /// </summary>
 public static class PrometheusMetrics
 {
-    /// <summary>Renders the metrics.</summary>
-    public static string Render(IReadOnlyList<SourceStatus> statuses, string? environment, DateTimeOffset now)
+    /// <summary>Renders the metrics (<paramref name="unsignedRunRecordsIgnored"/>: when signatures were checked, the records ignored).</summary>
+    public static string Render(IReadOnlyList<SourceStatus> statuses, string? environment, DateTimeOffset now, int? unsignedRunRecordsIgnored = null)
     {
         ArgumentNullException.ThrowIfNull(statuses);
         var text = new StringBuilder();
@@ -39,6 +39,12 @@ public static class PrometheusMetrics
             {
                 text.Append("backupops_status").Append(Labels(status, environment, state.ToString().ToLowerInvariant())).Append(' ').Append(status.State == state ? "1" : "0").Append('\n');
             }
+        }
+
+        if (unsignedRunRecordsIgnored is { } ignored)
+        {
+            text.Append("# HELP backupops_unsigned_run_records_ignored Run records without a valid signature by a trusted key, ignored for health.\n# TYPE backupops_unsigned_run_records_ignored gauge\n");
+            text.Append("backupops_unsigned_run_records_ignored{environment=\"").Append(Escape(environment ?? string.Empty)).Append("\"} ").Append(ignored.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
         text.Append("# HELP backupops_metrics_generated_timestamp_seconds When these metrics were written.\n# TYPE backupops_metrics_generated_timestamp_seconds gauge\n");

@@ -13,7 +13,17 @@ namespace BackupOps.Engine.Health;
 /// <param name="Operation">backup, snapshot, restore, prune.</param>
 /// <param name="Reporting">Environment label and webhook.</param>
 /// <param name="OpenedStore">The store already open (its settings win over <paramref name="Store"/>/<paramref name="S3"/>).</param>
-public sealed record RunContext(string? Store, S3StoreOptions? S3, string Kind, string Source, string Operation, RunReporting Reporting, IBackupStore? OpenedStore = null);
+public sealed record RunContext(string? Store, S3StoreOptions? S3, string Kind, string Source, string Operation, RunReporting Reporting, IBackupStore? OpenedStore = null)
+{
+    /// <summary>
+    /// The backup's signing key file (null: BACKUPOPS_SIGNING_KEY, as for the manifest): when there is one, every run
+    /// record gets a <c>.sig</c> beside it, written before the record, so status can tell the host's records from a store writer's.
+    /// </summary>
+    public string? SigningKeyFile { get; init; }
+
+    /// <summary>True for runs that may sign their records (backups and snapshots: the only runs that hold a signing key).</summary>
+    public bool SignsRecords { get; init; }
+}
 
 /// <summary>The part of a result a run record keeps.</summary>
 /// <param name="Succeeded">False for a run that completed but failed its checks (a restore whose validation failed).</param>
@@ -52,7 +62,10 @@ public static class RunTracker
         // Opened first: a store spec that cannot work is bad input, refused before anything runs or is recorded.
         var ownedStore = context.Reporting.RecordRuns && context.OpenedStore is null ? StoreLocation.Open(context.Store, context.S3) : null;
         var store = context.OpenedStore ?? ownedStore;
-        await using var handle = new RunHandle(context, store);
+
+        // The same key and signer as the manifest's; a key that cannot be used is bad input, refused before any record.
+        using var signer = context.SignsRecords && context.Reporting.RecordRuns && store is not null ? Signing.SigningKeys.LoadSigner(context.SigningKeyFile) : null;
+        await using var handle = new RunHandle(context, store, signer);
         var previous = CurrentRun.Value;
         CurrentRun.Value = handle;
         try
@@ -104,9 +117,14 @@ public static class RunTracker
         var now = DateTimeOffset.UtcNow;
         var started = new List<string>();
         var finished = new HashSet<string>(StringComparer.Ordinal);
+        var signed = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var item in store.ListAsync($"{Prefix}{kind}/", cancellationToken).ConfigureAwait(false))
         {
-            if (item.Key.EndsWith($"-{RunRecord.StartedOutcome}.json", StringComparison.Ordinal))
+            if (RunRecordSignatures.RecordOf(item.Key) is { } signedRecord)
+            {
+                signed.Add(signedRecord);
+            }
+            else if (item.Key.EndsWith($"-{RunRecord.StartedOutcome}.json", StringComparison.Ordinal))
             {
                 started.Add(item.Key);
             }
@@ -123,7 +141,20 @@ public static class RunTracker
             {
                 // The run did finish; only the removal of its started record was lost.
                 await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+                if (signed.Contains(key))
+                {
+                    await store.DeleteAsync(RunRecordSignatures.KeyOf(key), cancellationToken).ConfigureAwait(false);
+                }
+
                 settled++;
+                continue;
+            }
+
+            if (signed.Contains(key))
+            {
+                // A signed started record stays as it is: prune holds no signing key, and an unsigned "interrupted"
+                // record in its place would be ignored by a status that checks signatures (status reads the stale
+                // started record and concludes "interrupted" itself).
                 continue;
             }
 
@@ -183,6 +214,7 @@ public static class RunTracker
     {
         private readonly RunContext _context;
         private readonly IBackupStore? _store;
+        private readonly Signing.ManifestSigner? _signer;
         private readonly DateTimeOffset _started = DateTimeOffset.UtcNow;
         private readonly Stopwatch _clock = Stopwatch.StartNew();
         private readonly string _runId;
@@ -192,10 +224,11 @@ public static class RunTracker
         private Task _starting = Task.CompletedTask;
         private bool _startedWritten;
 
-        internal RunHandle(RunContext context, IBackupStore? store)
+        internal RunHandle(RunContext context, IBackupStore? store, Signing.ManifestSigner? signer)
         {
             _context = context;
             _store = store;
+            _signer = signer;
             _runId = BackupKeys.NewBackupId(_started);
         }
 
@@ -254,7 +287,11 @@ public static class RunTracker
                     // still shows (as interrupted) rather than vanish.
                     if (written && _startedWritten)
                     {
-                        await BoundedAsync(token => _store.DeleteAsync(KeyOf(Record(RunRecord.StartedOutcome)), token), "remove the started record").ConfigureAwait(false);
+                        var startedKey = KeyOf(Record(RunRecord.StartedOutcome));
+                        if (await BoundedAsync(token => _store.DeleteAsync(startedKey, token), "remove the started record").ConfigureAwait(false) && _signer is not null)
+                        {
+                            await BoundedAsync(token => _store.DeleteAsync(RunRecordSignatures.KeyOf(startedKey), token), "remove the started record's signature").ConfigureAwait(false);
+                        }
                     }
                 }
                 finally
@@ -326,8 +363,20 @@ public static class RunTracker
         private async Task<bool> PutAsync(RunRecord record, bool replace)
         {
             var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RunRecordJson.Options);
+            var key = KeyOf(record);
+            var signature = _signer?.Sign(json);
             return await BoundedAsync(
-                token => replace ? _store!.ReplaceSmallAsync(KeyOf(record), json, token) : _store!.PutSmallAsync(KeyOf(record), json, token),
+                async token =>
+                {
+                    // The signature first (replaced: a heartbeat re-signs), as for manifests: a record never stands
+                    // without its signature; a signature whose record was not written is ignored.
+                    if (signature is not null)
+                    {
+                        await _store!.ReplaceSmallAsync(RunRecordSignatures.KeyOf(key), signature, token).ConfigureAwait(false);
+                    }
+
+                    await (replace ? _store!.ReplaceSmallAsync(key, json, token) : _store!.PutSmallAsync(key, json, token)).ConfigureAwait(false);
+                },
                 record.Outcome == RunRecord.StartedOutcome ? "write the started record" : $"write the {record.Outcome} record").ConfigureAwait(false);
         }
 

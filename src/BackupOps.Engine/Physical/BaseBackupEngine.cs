@@ -26,7 +26,7 @@ public static class BaseBackupEngine
     public static Task<CatalogEntry<BaseBackupManifest>> RunAsync(BaseBackupRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var context = new Health.RunContext(request.Store, request.S3, BackupKind.PostgresBase.Name, request.ClusterName, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment());
+        var context = new Health.RunContext(request.Store, request.S3, BackupKind.PostgresBase.Name, request.ClusterName, "backup", request.Reporting ?? Health.RunReporting.FromEnvironment()) { SigningKeyFile = request.SigningKeyFile, SignsRecords = true };
         return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), b => new Health.RunSummary(true, b.Manifest.SizeBytes, b.BackupId), cancellationToken);
     }
 

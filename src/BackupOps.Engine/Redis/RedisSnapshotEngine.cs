@@ -21,7 +21,7 @@ public static class RedisSnapshotEngine
     public static Task<CatalogEntry<RedisSnapshotManifest>> RunAsync(RedisSnapshotRequest request, IProgress<OperationProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var context = new Health.RunContext(request.Store, request.S3, BackupKind.Redis.Name, request.EffectiveSourceName, "snapshot", request.Reporting ?? Health.RunReporting.FromEnvironment());
+        var context = new Health.RunContext(request.Store, request.S3, BackupKind.Redis.Name, request.EffectiveSourceName, "snapshot", request.Reporting ?? Health.RunReporting.FromEnvironment()) { SigningKeyFile = request.SigningKeyFile, SignsRecords = true };
         return Health.RunTracker.TrackAsync(context, () => RunCoreAsync(request, progress, cancellationToken), s => new Health.RunSummary(true, s.Manifest.SizeBytes, s.BackupId), cancellationToken);
     }
 
