@@ -105,3 +105,37 @@ Describe 'Signed Invoke-PgBackup and Restore-PgBackup -TrustedKey' {
         Test-TestDatabase $target | Should -BeFalse
     }
 }
+
+Describe 'Get-BackupStatus -TrustedKey' {
+    It 'is Healthy for a signed store, and Failing with BackupSignatureMissing once a store writer adds a newer unsigned backup' {
+        $signed = Join-Path $TestDrive 'status-signed'
+        $first = Invoke-PgBackup -ConnectionString $script:url -Store $signed -SigningKey $script:key.PrivateKeyPath
+        $runs = Join-Path $signed "runs/postgresql/$($script:database)"
+        $record = Get-ChildItem $runs -Filter '*-backup-success.json' | Select-Object -First 1
+        "$($record.FullName).sig" | Should -Exist
+
+        $status = Get-BackupStatus -Store $signed -TrustedKey $script:key.PublicKeyPath -WarningVariable warnings
+        $status | Should -BeOfType 'BackupOps.BackupStatus'
+        $status.Status | Should -Be 'Healthy'
+        $status.NewestBackupId | Should -Be $first.BackupId
+        $warnings | Should -BeNullOrEmpty
+
+        # A store writer: an unsigned failure record of a newer run (ignored, with a warning that counts it)...
+        $forgedId = (Get-Date).ToUniversalTime().ToString("yyyyMMdd'T'HHmmssfff'Z'", [cultureinfo]::InvariantCulture) + '-f0f0f0'
+        @{ formatVersion = 1; kind = 'postgresql'; source = $script:database; operation = 'backup'; outcome = 'failure'; runId = $forgedId
+           startedUtc = (Get-Date).ToUniversalTime().ToString('o'); completedUtc = (Get-Date).ToUniversalTime().ToString('o'); errorId = 'ForgedFailure'; error = 'forged' } |
+            ConvertTo-Json | Set-Content (Join-Path $runs "$forgedId-backup-failure.json")
+        $status = Get-BackupStatus -Store $signed -TrustedKey $script:key.PublicKeyPath -WarningVariable warnings 3>$null
+        $status.Status | Should -Be 'Healthy'
+        "$warnings" | Should -Match '1 unsigned run record ignored'
+        (Get-BackupStatus -Store $signed).Status | Should -Be 'Failing' # without a key the forged record counts, as documented
+
+        # ... and a newer unsigned backup: Failing with the signature id, with the key; Healthy without one (documented).
+        Start-Sleep -Milliseconds 1100
+        Invoke-PgBackup -ConnectionString $script:url -Store $signed | Out-Null
+        $forged = Get-BackupStatus -Store $signed -TrustedKey $script:key.PublicKeyPath 3>$null
+        $forged.Status | Should -Be 'Failing'
+        $forged.Reason | Should -Match '\[BackupSignatureMissing\]'
+        (Get-BackupStatus -Store $signed).Status | Should -Be 'Healthy'
+    }
+}
