@@ -44,14 +44,21 @@ public static class RunRecordSignatures
             }
         }
 
+        RunRecord? record;
         try
         {
-            return new RecordRead(JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options), false);
+            record = JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options);
         }
         catch (JsonException)
         {
             return new RecordRead(null, false); // a damaged record says nothing reliable; the backups themselves still count
         }
+
+        // The signature covers the bytes, not the key: a genuine record copied under another name (an old failure
+        // passed off as the newest, another run's success as this run's outcome) is not the record that key names.
+        return trusted is not null && record is not null && !string.Equals(RunTracker.KeyOf(record), key, StringComparison.Ordinal)
+            ? new RecordRead(null, true)
+            : new RecordRead(record, false);
     }
 }
 

@@ -78,9 +78,17 @@ public sealed class SignedRunRecordTests
         Assert.True(fooledByFailure.ExitCode == 1, fooledByFailure.All);
         Assert.Contains("[ForgedFailure]", fooledByFailure.Stdout, StringComparison.Ordinal);
 
+        // Nor does a genuine signed record copied under another name (its signature covers the bytes, not the key).
+        var replayedId = BackupKeys.NewBackupId(DateTimeOffset.UtcNow.AddSeconds(1));
+        File.Copy(Path.Combine(runs, success), Path.Combine(runs, $"{replayedId}-backup-failure.json"));
+        File.Copy(Path.Combine(runs, success + ".sig"), Path.Combine(runs, $"{replayedId}-backup-failure.json.sig"));
+        var replayed = await BackupOpsCli.RunAsync(work.Path, env, "status", "--store", store, "--trusted-key", publicKey);
+        Assert.True(replayed.ExitCode == 0, replayed.All);
+        Assert.Contains("2 unsigned run records ignored", replayed.Stdout, StringComparison.Ordinal);
+
         // A store writer adds a newer unsigned backup (their own dump and manifest): with the key the source is Failing
         // with the signature id; the exit code is Failing's.
-        await Task.Delay(1100); // a newer backup id than the forged failure
+        await Task.Delay(2100); // a newer backup than the forged failures
         var unsigned = await BackupOpsCli.RunAsync(work.Path, env, "pg", "backup", "--store", store);
         Assert.True(unsigned.ExitCode == 0, unsigned.All);
         var failing = await BackupOpsCli.RunAsync(work.Path, env, "status", "--store", store, "--trusted-key", publicKey, "--json");
@@ -97,7 +105,7 @@ public sealed class SignedRunRecordTests
         await BackupOpsCli.RunAsync(work.Path, env, "status", "--store", store, "--trusted-key", publicKey, "--metrics-file", metrics);
         var prom = await File.ReadAllTextAsync(metrics);
         Assert.Contains($"backupops_status{{kind=\"postgresql\",database=\"{source}\",environment=\"\",status=\"failing\"}} 1", prom, StringComparison.Ordinal);
-        Assert.Contains("backupops_unsigned_run_records_ignored{environment=\"\"} 1", prom, StringComparison.Ordinal);
+        Assert.Contains("backupops_unsigned_run_records_ignored{environment=\"\"} 2", prom, StringComparison.Ordinal);
 
         // Without a key the unsigned newer backup is Healthy: documented, unchanged behaviour.
         var fooled = await BackupOpsCli.RunAsync(work.Path, env, "status", "--store", store, "--json");
