@@ -66,10 +66,12 @@ internal static class BackupRemoval
 
         foreach (var kept in retention.Locked)
         {
-            // Not a warning: a lock is what the operator asked for. Shown with -InformationAction Continue and in -Verbose.
+            // Not a warning (a lock is what the operator asked for, and runbooks treat warnings as alerts), but shown
+            // by default as Write-Host shows its text: a removal that silently removed nothing looked broken (cold
+            // trial). The PSHOST tag is what makes the host display it; scripts still capture it with 6>&1.
             var message = $"{kept.Key} ({kept.Database}) {kept.Reason}";
             cmdlet.WriteVerbose(message);
-            cmdlet.WriteInformation(new InformationRecord(message, "BackupOps"), ["BackupOps", "Kept"]);
+            cmdlet.WriteInformation(new HostInformationMessage { Message = message }, ["BackupOps", "Kept", "PSHOST"]);
         }
 
         var removed = new List<(string Key, string? Source)>();
