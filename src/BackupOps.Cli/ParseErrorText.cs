@@ -8,7 +8,14 @@ namespace BackupOps.Cli;
 /// </summary>
 internal static partial class ParseErrorText
 {
-    public static string Plain(string message) => ExpectedType().Replace(message, match => $"as {Describe(match.Groups["type"].Value)}");
+    public static string Plain(string message) => ExpectedType().Replace(OneLine(message), match => $"as {Describe(match.Groups["type"].Value)}");
+
+    // The parser lists allowed values one per line ("Must be one of:\n\t'a'\n\t'b'"); the bounded renderer would show
+    // each line break as '?', so the list is joined here: "Must be one of: 'a', 'b'".
+    private static string OneLine(string message) =>
+        message.Contains('\n', StringComparison.Ordinal)
+            ? string.Join(", ", message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).Replace(":, ", ": ", StringComparison.Ordinal)
+            : message;
 
     /// <summary>
     /// An unknown option or subcommand close to a known one gets "Did you mean --database-url?": the names of the

@@ -76,6 +76,18 @@ public sealed class ColdTrialInputTests
     }
 
     [Fact]
+    public async Task A_value_outside_an_options_choices_lists_them_on_one_line_without_mangled_line_breaks()
+    {
+        using var work = new TempFolder();
+        var run = await BackupOpsCli.RunAsync(work.Path, new Dictionary<string, string?>(), "pg", "backup", "--object-lock", "bogus");
+
+        Assert.True(run.ExitCode == 2, run.All);
+        var line = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).First(l => l.Contains("bogus", StringComparison.Ordinal));
+        Assert.Contains("'governance', 'compliance'", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("?", line.Replace("Did you mean", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_unknown_option_far_from_every_known_one_gets_no_guess()
     {
         using var work = new TempFolder();
