@@ -80,7 +80,7 @@ public static class ManifestSignatures
 
         if (signature is null)
         {
-            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, MissingErrorId, $"{name} is not signed ({KeyOf(entry.ManifestKey)} is missing) and a signature is required by the trusted key(s) given. Nothing was restored; restore a signed backup, or leave out -TrustedKey / --trusted-key (and {SigningKeys.TrustedKeysVariable}) to accept unsigned ones.") { Target = manifest.BackupId };
+            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, MissingErrorId, $"{name} is not signed ({KeyOf(entry.ManifestKey)} is missing) and a signature is required by the trusted key(s) given. Refused before any target was touched; restore a signed backup, or leave out -TrustedKey / --trusted-key (and {SigningKeys.TrustedKeysVariable}) to accept unsigned ones.") { Target = manifest.BackupId };
         }
 
         var stored = await store.TryGetSmallAsync(entry.ManifestKey, cancellationToken).ConfigureAwait(false)
@@ -88,13 +88,13 @@ public static class ManifestSignatures
         var claimed = manifest.SigningKey;
         if (claimed is not null && !trusted.Contains(claimed))
         {
-            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, UntrustedErrorId, $"{name} is signed by {claimed}, which is not a trusted key ({string.Join(", ", trusted.Fingerprints)}). Nothing was restored; if that key is yours, add its public key with -TrustedKey / --trusted-key.") { Target = manifest.BackupId };
+            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, UntrustedErrorId, $"{name} is signed by {claimed}, which is not a trusted key ({string.Join(", ", trusted.Fingerprints)}). Refused before any target was touched; if that key is yours, add its public key with -TrustedKey / --trusted-key.") { Target = manifest.BackupId };
         }
 
         var by = trusted.Verify(stored, signature, claimed);
         if (by is null || !SameManifest(stored, entry))
         {
-            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, InvalidErrorId, $"{name} has a signature that does not match its manifest's bytes: the manifest was changed after it was signed (a replaced backup), or signed by an untrusted key. Nothing was restored; restore an older backup and find out who can write to the store.") { Target = manifest.BackupId };
+            throw new BackupOpsException(BackupOpsErrorKind.IntegrityFailed, InvalidErrorId, $"{name} has a signature that does not match its manifest's bytes: the manifest was changed after it was signed (a replaced backup), or the signature was made with another key than the one the manifest names. Refused before any target was touched; restore an older backup and find out who can write to the store.") { Target = manifest.BackupId };
         }
 
         return new SignatureCheck(true, true, by, $"signature verified (key {by})");
