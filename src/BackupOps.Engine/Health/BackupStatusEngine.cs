@@ -120,6 +120,21 @@ public static class BackupStatusEngine
     private static async Task CollectAsync<TManifest>(IBackupStore store, BackupKind kind, Signing.TrustedKeys? trusted, Dictionary<(string, string), Newest> newest, List<string> leftovers, DateTimeOffset now, CancellationToken cancellationToken)
         where TManifest : class, IBackupManifest
     {
+        // Why the newest backup of a source does not count, as the failure record status reports for it.
+        RunRecord Problem(CatalogEntry<TManifest> backup, string errorId, string error, DateTimeOffset completedUtc, string? host = null) => new()
+        {
+            Kind = kind.Name,
+            Source = backup.Database,
+            Operation = "verify",
+            Outcome = RunRecord.FailureOutcome,
+            StartedUtc = backup.Manifest.StartedUtc,
+            CompletedUtc = completedUtc,
+            BackupId = backup.BackupId,
+            ErrorId = errorId,
+            Error = error,
+            Host = host ?? Environment.MachineName,
+        };
+
         // With trusted keys a backup counts only when its manifest's signature verifies (checked once per manifest).
         var signatureProblems = new Dictionary<string, BackupOpsException?>(StringComparer.Ordinal);
         async Task<BackupOpsException?> SignatureProblemAsync(CatalogEntry<TManifest> backup)
@@ -166,18 +181,7 @@ public static class BackupStatusEngine
                 if (SizeDiffers(backup))
                 {
                     // Visible in the listing itself, without reading a byte: no proof is needed to know it is not whole.
-                    damaged ??= new RunRecord
-                    {
-                        Kind = kind.Name,
-                        Source = backup.Database,
-                        Operation = "verify",
-                        Outcome = RunRecord.FailureOutcome,
-                        StartedUtc = backup.Manifest.StartedUtc,
-                        CompletedUtc = now,
-                        BackupId = backup.BackupId,
-                        ErrorId = "BackupDamaged",
-                        Error = $"Backup {backup.BackupId} is damaged: its data object is {backup.DataObject!.Size} bytes, its manifest says {backup.Manifest.SizeBytes} (changed after the backup was committed).",
-                    };
+                    damaged ??= Problem(backup, "BackupDamaged", $"Backup {backup.BackupId} is damaged: its data object is {backup.DataObject!.Size} bytes, its manifest says {backup.Manifest.SizeBytes} (changed after the backup was committed).", now);
                     continue;
                 }
 
@@ -185,37 +189,14 @@ public static class BackupStatusEngine
                     && await VerificationRecords.ReadAsync(store, listed, cancellationToken).ConfigureAwait(false) is { } record && VerificationRecords.Describes(record, backup))
                 {
                     // Only the newest damage matters for the state; older damaged backups are prune's to report.
-                    damaged ??= new RunRecord
-                    {
-                        Kind = kind.Name,
-                        Source = backup.Database,
-                        Operation = "verify",
-                        Outcome = RunRecord.FailureOutcome,
-                        StartedUtc = backup.Manifest.StartedUtc,
-                        CompletedUtc = record.VerifiedUtc,
-                        BackupId = backup.BackupId,
-                        ErrorId = "BackupDamaged",
-                        Error = $"{record.Detail} Found by {record.Method} at {record.VerifiedUtc:yyyy-MM-dd HH:mm} UTC on {record.Host}.",
-                        Host = record.Host,
-                    };
+                    damaged ??= Problem(backup, "BackupDamaged", $"{record.Detail} Found by {record.Method} at {record.VerifiedUtc:yyyy-MM-dd HH:mm} UTC on {record.Host}.", record.VerifiedUtc, record.Host);
                     continue;
                 }
 
                 if (await SignatureProblemAsync(backup).ConfigureAwait(false) is { } unsigned)
                 {
                     // Not the host's backup as far as the trusted keys can tell (Found 6: a store writer's manifest).
-                    damaged ??= new RunRecord
-                    {
-                        Kind = kind.Name,
-                        Source = backup.Database,
-                        Operation = "verify",
-                        Outcome = RunRecord.FailureOutcome,
-                        StartedUtc = backup.Manifest.StartedUtc,
-                        CompletedUtc = now,
-                        BackupId = backup.BackupId,
-                        ErrorId = unsigned.ErrorId,
-                        Error = StatusTextOf(unsigned),
-                    };
+                    damaged ??= Problem(backup, unsigned.ErrorId, StatusTextOf(unsigned), now);
                     continue;
                 }
 

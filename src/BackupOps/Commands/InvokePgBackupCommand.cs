@@ -100,7 +100,7 @@ public sealed class InvokePgBackupCommand : PgServerCmdlet
         {
             Connection = this.Connection(),
             Store = store,
-            S3 = this.BackupS3Options(ObjectLockMode == "BucketRule" ? "bucket-rule" : ObjectLockMode, ObjectLockDays),
+            S3 = this.BackupS3Options(ObjectLockMode, ObjectLockDays),
             CompressionLevel = CompressionLevel,
             Codec = DumpCodecs.Parse(Codec) ?? PgBackupRequest.DefaultCodec,
             NoOwner = NoOwner,

@@ -81,7 +81,7 @@ public sealed class InvokePgBaseBackupCommand : PgServerCmdlet
             Connection = this.Connection(),
             Cluster = Cluster,
             Store = store,
-            S3 = this.BackupS3Options(ObjectLockMode == "BucketRule" ? "bucket-rule" : ObjectLockMode, ObjectLockDays),
+            S3 = this.BackupS3Options(ObjectLockMode, ObjectLockDays),
             CompressionLevel = CompressionLevel,
             AgeRecipients = Recipient,
             FastCheckpoint = !SpreadCheckpoint,

@@ -100,7 +100,7 @@ public sealed class InvokeRedisSnapshotCommand : ReportingStoreCmdlet
         {
             Connection = RedisCredentials.Settings(Server, Credential),
             Store = store,
-            S3 = this.BackupS3Options(ObjectLockMode == "BucketRule" ? "bucket-rule" : ObjectLockMode, ObjectLockDays),
+            S3 = this.BackupS3Options(ObjectLockMode, ObjectLockDays),
             SourceName = Source,
             NoSave = NoSave,
             Logical = Logical,

@@ -53,7 +53,9 @@ internal static class EngineSettings
     public static S3StoreOptions BackupS3Options(this StoreCmdlet cmdlet, string? objectLockMode, int? objectLockDays)
     {
         var options = cmdlet.S3Options();
-        return objectLockMode is null && objectLockDays is null ? options : options with { ObjectLock = ObjectLockSettings.Resolve(objectLockMode, objectLockDays) };
+        // -ObjectLockMode's ValidateSet spells the R2 mode as a PowerShell name; the engine reads the CLI's word.
+        var mode = string.Equals(objectLockMode, "BucketRule", StringComparison.OrdinalIgnoreCase) ? "bucket-rule" : objectLockMode;
+        return mode is null && objectLockDays is null ? options : options with { ObjectLock = ObjectLockSettings.Resolve(mode, objectLockDays) };
     }
 
     /// <summary>
