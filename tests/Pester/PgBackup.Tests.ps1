@@ -335,7 +335,8 @@ Describe 'Cancellation through PowerShell.Stop()' {
         }
 
         Get-PgBackup -Store $store -WarningAction SilentlyContinue | Should -BeNullOrEmpty
-        Get-PgBackup -Store $store -Leftover | Should -BeNullOrEmpty
+        # Named in the failure (key and reason), so a rare leftover says which cleanup it outran.
+        @(Get-PgBackup -Store $store -Leftover | ForEach-Object { "$($_.Key): $($_.Reason)" }) | Should -BeNullOrEmpty
         if ($bucket) {
             Get-TestMultipartUploadCount $bucket | Should -Be 0
             @(Get-TestBucketKeys $bucket | Where-Object { $_ -notlike 'pg/runs/*' -and $_ -notlike 'runs/*' }) | Should -BeNullOrEmpty
