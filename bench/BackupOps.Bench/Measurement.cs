@@ -60,4 +60,37 @@ internal static class Measure
         process.WaitForExit();
         return process.ExitCode == 0 ? stdout : throw new InvalidOperationException($"'{command}' failed ({process.ExitCode}):\n{stderr.Result}");
     }
+
+    /// <summary>
+    /// Runs a shell command and returns the seconds from its start to the first line of standard output that matches
+    /// <paramref name="pattern"/> (what a person or a pipe sees first); the rest is drained and the command must succeed.
+    /// </summary>
+    public static double FirstMatchingLine(string command, IDictionary<string, string> environment, System.Text.RegularExpressions.Regex pattern)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var argument in new[] { "-o", "pipefail", "-c", command })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(info)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var first = double.NaN;
+        while (process.StandardOutput.ReadLine() is { } line)
+        {
+            if (double.IsNaN(first) && pattern.IsMatch(line))
+            {
+                first = clock.Elapsed.TotalSeconds;
+            }
+        }
+
+        process.WaitForExit();
+        return process.ExitCode == 0 && !double.IsNaN(first) ? first : throw new InvalidOperationException($"'{command}' failed ({process.ExitCode}) or printed no line matching {pattern}:\n{stderr.Result}");
+    }
 }

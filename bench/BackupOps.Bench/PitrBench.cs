@@ -36,11 +36,11 @@ internal static class PitrBench
 
         var repo = BenchUtil.FindRepository();
         var cli = BenchUtil.PublishCli(repo);
-        var bo = $"/usr/bin/dotnet {cli}";
+        var bo = cli;
         var root = Environment.UserName == "root";
         var work = Directory.CreateTempSubdirectory("backupops-pitr-bench-").FullName;
         File.SetUnixFileMode(work, (UnixFileMode)0b111_101_101);
-        string AsPostgres(string command) => root ? $"runuser -u postgres -- bash -o pipefail -c '{command.Replace("'", "'\\''", StringComparison.Ordinal)}'" : command;
+        static string AsPostgres(string command) => BenchUtil.AsPostgres(command);
         var env = new Dictionary<string, string>();
         void Sh(string command) => Measure.Shell(command, env);
         var report = new StringBuilder();
@@ -52,15 +52,13 @@ internal static class PitrBench
             var data = Path.Combine(pg.Root, "data");
             var psql = $"/usr/lib/postgresql/15/bin/psql -X -q -At -h {pg.SocketDirectory} -p {pg.Port} -U postgres";
             string Psql(string sql, string db = "postgres") => $"{psql} -d {db} -c \"{sql}\"";
-            string ArchiveWith(string command) => Psql($"ALTER SYSTEM SET archive_command = '{command.Replace("'", "''", StringComparison.Ordinal)}'") + " && " + Psql("SELECT pg_reload_conf()");
+            string ArchiveWith(string command) => PgBackRest.SetArchiveCommand(pg, command);
             void SetArchive(string command) => Sh(ArchiveWith(command));
-            var pgbr = Path.Combine(work, "pgbackrest");
-            Directory.CreateDirectory(pgbr);
-            await File.WriteAllTextAsync(Path.Combine(pgbr, "pgbackrest.conf"), $"[global]\nrepo1-path={pgbr}/repo\ncompress-type=zst\ncompress-level=1\nlog-level-console=warn\nlog-level-file=off\nlock-path={pgbr}/lock\nspool-path={pgbr}/spool\nstart-fast=y\n\n[bench]\npg1-path={data}\npg1-port={pg.Port}\npg1-socket-path={pg.SocketDirectory}\n");
-            Sh(root ? $"chown -R postgres:postgres {pgbr}" : "true");
-            var br = $"pgbackrest --config={pgbr}/pgbackrest.conf --stanza=bench";
+            var pgBackRest = await PgBackRest.CreateAsync(work, pg);
+            var pgbr = pgBackRest.Folder;
+            var br = pgBackRest.Command;
             var brPush = $"{br} --pg1-path={Path.Combine(work, "pg1")}";
-            report.Append(CultureInfo.InvariantCulture, $"# BackupOps point-in-time benchmark\n\nMachine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; PostgreSQL 15, {Measure.Capture("pgbackrest version", new Dictionary<string, string>()).Trim()}; {runs} measured runs after one warm-up, median (min–max). zstd level 1 for both tools; pgBackRest with a posix repository.\n\n");
+            report.Append(CultureInfo.InvariantCulture, $"# BackupOps point-in-time benchmark\n\nMachine: {Environment.ProcessorCount} cores, {Environment.OSVersion}; PostgreSQL 15, {PgBackRest.Version()}; {runs} measured runs after one warm-up, median (min–max). zstd level 1 for both tools; pgBackRest with a posix repository.\n\n");
 
             // A. Real segments (8 MiB of random rows each, the rest of the segment as PostgreSQL leaves it).
             var segmentDir = Path.Combine(work, "segments");
@@ -75,7 +73,7 @@ internal static class PitrBench
 
             Sh($"for i in $(seq 1 100); do [ $(ls {segmentDir} | grep -c '^[0-9A-F]\\{{24\\}}$') -ge {segments} ] && exit 0; sleep 0.2; done; exit 1");
             var names = Directory.GetFiles(segmentDir).Select(Path.GetFileName).Where(n => n!.Length == 24).Order(StringComparer.Ordinal).Take(segments).ToList();
-            Sh(AsPostgres($"{br} stanza-create"));
+            Sh(pgBackRest.StanzaCreate());
             // pgBackRest reads pg_control from pg1-path and (async) the .ready files beside the segments, so every row
             // pushes the same copies from a data-directory-shaped folder; PostgreSQL's own pg_wal is never touched.
             var fake = Path.Combine(work, "pg1");
@@ -163,8 +161,8 @@ internal static class PitrBench
             {
                 ("BackupOps `pg basebackup` → folder (zstd 1)", "backup", $"{bo} pg basebackup --database-url {Url("postgres")} --cluster bench --store {store}", $"rm -rf {store}/pgbase"),
                 ("BackupOps `pg restore --to-latest` (folder) → validated server", "restore", $"{bo} pg restore --cluster bench --store {store} --to-latest --temp-dir {restoreTemp} --database bench --smoke 'SELECT count(*) FROM events => > 0'", $"rm -rf {restoreTemp} && mkdir -p {restoreTemp}"),
-                ("pgBackRest `backup --type=full` (zst 1)", "backup", AsPostgres($"{br} backup --type=full"), ArchiveWith($"{br} archive-push %p")),
-                ("pgBackRest `restore` → started → queryable", "restore", AsPostgres($"{br} restore --pg1-path={target} --archive-mode=off --type=default && /usr/lib/postgresql/15/bin/pg_ctl -D {target} -o \"-p {pg.Port + 1} -c unix_socket_directories={target}\" -l {target}/log -w -t 600 start > /dev/null && until [ \"$(/usr/lib/postgresql/15/bin/psql -X -At -h {target} -p {pg.Port + 1} -U postgres -d bench -c \"SELECT NOT pg_is_in_recovery() AND count(*) > 0 FROM events\" 2>/dev/null)\" = t ]; do sleep 0.1; done; /usr/lib/postgresql/15/bin/pg_ctl -D {target} -m immediate stop > /dev/null"), $"rm -rf {target}"),
+                ("pgBackRest `backup --type=full` (zst 1)", "backup", pgBackRest.FullBackup(), ArchiveWith(pgBackRest.ArchivePush)),
+                ("pgBackRest `restore` → started → queryable", "restore", pgBackRest.RestoreToQueryable(target, pg.Port + 1, "bench", "SELECT count(*) > 0 FROM events"), $"rm -rf {target}"),
                 ("BackupOps `pg backup` (logical, for the next row)", "setup", $"{bo} pg backup --database-url {Url("bench")} --store {store}", $"rm -rf {store}/pg"),
                 ("BackupOps `pg restore --jobs 2` (logical, folder) → validated", "restore", $"{bo} pg restore --database-url {Url("bench")} --store {store} --latest --target-database bench_logical --force --jobs 2 --smoke 'SELECT count(*) FROM events => > 0'", null),
             };
