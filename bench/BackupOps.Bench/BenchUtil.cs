@@ -34,7 +34,7 @@ internal static class BenchUtil
     /// <summary>
     /// Publishes the CLI with <see cref="PublishCommand"/> into artifacts/cli and returns the shell words that run it:
     /// <c>dotnet '…/backupops.dll'</c> for a framework-dependent publish, or the executable itself when the publish
-    /// produced a <c>backupops</c> without a <c>backupops.dll</c> (Native AOT).
+    /// produced a <c>backupops</c> without a <c>backupops.dll</c> (Native AOT; a dll left over from an older publish does not count).
     /// </summary>
     public static string PublishCli(string repo)
     {
@@ -49,14 +49,15 @@ internal static class BenchUtil
     {
         var dll = Path.Combine(folder, "backupops.dll");
         var native = Path.Combine(folder, "backupops");
-        if (File.Exists(dll))
+        var executable = File.Exists(native) && (File.GetUnixFileMode(native) & UnixFileMode.UserExecute) != 0;
+        // A framework-dependent publish writes backupops.dll and its apphost together; a Native AOT publish into the
+        // same folder writes only the executable, so a dll much older than it is a leftover and must not be measured.
+        if (File.Exists(dll) && (!executable || File.GetLastWriteTimeUtc(dll) >= File.GetLastWriteTimeUtc(native).AddMinutes(-1)))
         {
             return $"dotnet '{dll}'";
         }
 
-        return File.Exists(native) && (File.GetUnixFileMode(native) & UnixFileMode.UserExecute) != 0
-            ? $"'{native}'"
-            : throw new InvalidOperationException($"neither {dll} nor an executable {native} exists after the publish");
+        return executable ? $"'{native}'" : throw new InvalidOperationException($"neither {dll} nor an executable {native} exists after the publish");
     }
 
     /// <summary>Wraps a shell command to run as the postgres user when the benchmark runs as root (PostgreSQL refuses root).</summary>
