@@ -11,7 +11,10 @@ namespace BackupOps.Engine.Stores;
 /// small and doubles up to the part size, so the many small objects (manifests, run records) cost kilobytes,
 /// not a part. An object that fits in one part becomes a single PUT (cheaper, and its metadata can carry the
 /// SHA-256). Any failure, or a dispose
-/// without commit, aborts the multipart upload so no orphaned parts are billed.
+/// without commit, aborts the multipart upload so no orphaned parts are billed. The requests that create something
+/// on the server (the upload's start, its completion, the single PUT) are never cancelled with the caller's token:
+/// a cancelled request can still take effect there while its answer is lost, so the caller stops waiting at once
+/// and <see cref="S3WriteCleanup"/> learns the outcome (or asks the server) before it removes what was created.
 /// </summary>
 internal sealed class S3MultipartWriter : IStoreObjectWriter
 {
@@ -30,6 +33,8 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
     private byte[] _buffer;
     private int _filled;
     private string? _uploadId;
+    private Task<InitiateMultipartUploadResponse>? _starting;
+    private Task<string?>? _committing;
     private bool _finished;
     private readonly DateTimeOffset? _retainUntil;
 
@@ -84,10 +89,9 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         ObjectDisposedException.ThrowIf(_finished, this);
         try
         {
-            string? versionId;
             if (_uploadId is null)
             {
-                versionId = await PutSingleAsync(sha256Hex, cancellationToken).ConfigureAwait(false);
+                _committing = S3WriteCleanup.Detached(PutSingleAsync(sha256Hex));
             }
             else
             {
@@ -99,8 +103,11 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
                 var etags = await Task.WhenAll(_parts).ConfigureAwait(false);
                 var complete = new CompleteMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId };
                 complete.PartETags = [.. etags.OrderBy(p => p.PartNumber)];
-                versionId = (await SendAsync(guard => _client.CompleteMultipartUploadAsync(complete, guard.Token), $"complete the upload of {_key}", cancellationToken).ConfigureAwait(false)).VersionId;
+                _committing = S3WriteCleanup.Detached(CompleteAsync(complete));
             }
+
+            // Cancellation stops the wait, not the request: the cleanup needs to know whether the object was stored.
+            var versionId = await _committing.WaitAsync(cancellationToken).ConfigureAwait(false);
 
             // Trust nothing the server did not confirm: the committed object must have every byte we sent.
             var head = new GetObjectMetadataRequest { BucketName = _bucket, Key = _key };
@@ -147,22 +154,9 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
             // The parts were being abandoned anyway.
         }
 
-        string? leftBehind = null;
-        if (_uploadId is not null)
-        {
-            // Not cancellable (an abort that stops half-way would leave billed parts behind), but bounded: after a
-            // stall or a dead server the abort meets the same silence, and must not hold the first error hostage.
-            var abort = new AbortMultipartUploadRequest { BucketName = _bucket, Key = _key, UploadId = _uploadId };
-            try
-            {
-                await SendAsync(guard => _client.AbortMultipartUploadAsync(abort, guard.Token), $"abort the upload of {_key}", CancellationToken.None, _options.CleanupTimeout).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or OperationCanceledException or Errors.BackupOpsException)
-            {
-                leftBehind = $"the incomplete multipart upload {_uploadId} of s3://{_bucket}/{_key} could not be aborted ({S3ErrorTranslator.Translate(ex, _bucket, "abort the upload").ErrorId}); the next prune aborts it once it is older than the leftover grace period, as does a bucket rule with AbortIncompleteMultipartUpload";
-            }
-        }
-
+        // Not cancellable (an abort that stops half-way would leave billed parts behind), but bounded: after a stall or
+        // a dead server the cleanup meets the same silence, and must not hold the first error hostage.
+        var leftBehind = await new S3WriteCleanup(_client, _options, Locks, _bucket, _key).RunAsync(_starting, _committing).ConfigureAwait(false);
         ReturnBuffer();
         return leftBehind;
     }
@@ -174,7 +168,7 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
         _slots.Dispose();
     }
 
-    private async Task<string?> PutSingleAsync(string sha256Hex, CancellationToken cancellationToken)
+    private async Task<string?> PutSingleAsync(string sha256Hex)
     {
         using var body = new MemoryStream(_buffer, 0, _filled, writable: false);
         var response = await SendAsync(
@@ -195,9 +189,12 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
                 return _client.PutObjectAsync(put, guard.Token);
             },
             $"upload {_key}",
-            cancellationToken).ConfigureAwait(false);
+            CancellationToken.None).ConfigureAwait(false);
         return response.VersionId;
     }
+
+    private async Task<string?> CompleteAsync(CompleteMultipartUploadRequest complete) =>
+        (await SendAsync(guard => _client.CompleteMultipartUploadAsync(complete, guard.Token), $"complete the upload of {_key}", CancellationToken.None).ConfigureAwait(false)).VersionId;
 
     private async Task FlushPartAsync(CancellationToken cancellationToken)
     {
@@ -210,7 +207,10 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
             }
 
             _decorator.Apply(initiate);
-            _uploadId = (await SendAsync(guard => _client.InitiateMultipartUploadAsync(initiate, guard.Token), $"start the upload of {_key}", cancellationToken).ConfigureAwait(false)).UploadId;
+
+            // Cancellation stops the wait, not the request: an upload the server creates is aborted by its id.
+            _starting = S3WriteCleanup.Detached(SendAsync(guard => _client.InitiateMultipartUploadAsync(initiate, guard.Token), $"start the upload of {_key}", CancellationToken.None));
+            _uploadId = (await _starting.WaitAsync(cancellationToken).ConfigureAwait(false)).UploadId;
         }
 
         await ThrowIfAPartFailedAsync().ConfigureAwait(false);
@@ -280,9 +280,9 @@ internal sealed class S3MultipartWriter : IStoreObjectWriter
     }
 
     /// <summary>One request under the stall deadline, its failures translated into BackupOps errors.</summary>
-    private async Task<T> SendAsync<T>(Func<StallGuard, Task<T>> call, string what, CancellationToken cancellationToken, TimeSpan? deadline = null)
+    private async Task<T> SendAsync<T>(Func<StallGuard, Task<T>> call, string what, CancellationToken cancellationToken)
     {
-        var limit = deadline ?? _options.StallTimeout;
+        var limit = _options.StallTimeout;
         using var guard = new StallGuard(limit, cancellationToken);
         try
         {
