@@ -71,42 +71,4 @@ public sealed class NewestBackupsTests
         await Pg.ExecuteAsync(db, "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 10)");
         return db;
     }
-
-    /// <summary>A store that counts manifest reads.</summary>
-    private sealed class CountingStore(IBackupStore inner) : IBackupStore
-    {
-        public int ManifestReads { get; set; }
-
-        public string Display => inner.Display;
-
-        public Task<IStoreObjectWriter> BeginWriteAsync(string key, long expectedBytes, CancellationToken cancellationToken) => inner.BeginWriteAsync(key, expectedBytes, cancellationToken);
-
-        public Task PutSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.PutSmallAsync(key, content, cancellationToken);
-
-        public Task ReplaceSmallAsync(string key, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) => inner.ReplaceSmallAsync(key, content, cancellationToken);
-
-        public Task<byte[]?> TryGetSmallAsync(string key, CancellationToken cancellationToken)
-        {
-            if (key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal))
-            {
-                ManifestReads++;
-            }
-
-            return inner.TryGetSmallAsync(key, cancellationToken);
-        }
-
-        public string? TryGetLocalPath(string key) => inner.TryGetLocalPath(key);
-
-        public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
-
-        public IAsyncEnumerable<StoreObject> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
-
-        public Task<IReadOnlyList<IncompleteWrite>> ListIncompleteWritesAsync(string prefix, CancellationToken cancellationToken) => inner.ListIncompleteWritesAsync(prefix, cancellationToken);
-
-        public Task DiscardIncompleteWriteAsync(IncompleteWrite write, CancellationToken cancellationToken) => inner.DiscardIncompleteWriteAsync(write, cancellationToken);
-
-        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
-
-        public ValueTask DisposeAsync() => inner.DisposeAsync();
-    }
 }

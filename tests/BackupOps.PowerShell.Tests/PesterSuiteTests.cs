@@ -59,6 +59,8 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
             ["BACKUPOPS_TEST_S3_ACCESS_KEY"] = s3.AccessKey,
             ["BACKUPOPS_TEST_S3_SECRET_KEY"] = s3.SecretKey,
             ["BACKUPOPS_TEST_S3_REGION"] = s3.Region ?? "us-east-1",
+            // The RGW's own log of requests: listing tests count the manifest GETs a cmdlet made (RgwRequestLog).
+            ["BACKUPOPS_TEST_S3_REQUEST_LOG"] = S3TestServer.Shared.RequestLogPath,
             ["BACKUPOPS_TEST_REDIS_PORT"] = redis.Port.ToString(CultureInfo.InvariantCulture),
             ["BACKUPOPS_TEST_REDIS_PASSWORD"] = redis.Password,
             ["BACKUPOPS_TEST_PITR_PORT"] = pitr.Port.ToString(CultureInfo.InvariantCulture),
@@ -72,7 +74,11 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
             ["DATABASE_URL"] = null, ["BACKUPOPS_CLI"] = null, ["BACKUP_DIR"] = null, ["AWS_ENDPOINT_URL"] = null, ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["REDIS_URL"] = null, ["REDIS_PASSWORD"] = null, ["PGPASSWORD"] = null,
         };
         var run = Pwsh.Run(
-            ["-NoProfile", "-NonInteractive", "-File", Path.Combine(Pwsh.RepositoryRoot, "tests", "Pester", "Invoke-PesterSuites.ps1"), "-ResultDirectory", results],
+            [
+                "-NoProfile", "-NonInteractive", "-File", Path.Combine(Pwsh.RepositoryRoot, "tests", "Pester", "Invoke-PesterSuites.ps1"), "-ResultDirectory", results,
+                // A developer's shortcut (docs/testing.md): BACKUPOPS_PESTER_PATH=tests/Pester/X.Tests.ps1 runs that file alone, without the drill.
+                .. (Environment.GetEnvironmentVariable("BACKUPOPS_PESTER_PATH") is { Length: > 0 } only ? new[] { "-Path", only, "-SkipDrill" } : []),
+            ],
             SuiteTimeout,
             environment,
             onLine: line => output.WriteLine(line));

@@ -130,6 +130,45 @@ Describe 'Get-PgBackup' {
     }
 }
 
+Describe 'Get-PgBackup streams a large catalog' {
+    BeforeAll {
+        # 30 valid backups on the RGW: one real backup, its data copied server-side under new ids and its manifest
+        # rewritten for each id (as the benchmark builds its catalogs).
+        Set-TestS3Environment
+        $script:streamBucket = New-TestBucket 'stream'
+        $script:streamStore = "s3://$($script:streamBucket)/c"
+        $seed = Invoke-PgBackup -ConnectionString $script:url -Store "s3://$($script:streamBucket)/seed"
+        $manifest = Invoke-TestS3 -Path "$($script:streamBucket)/seed/$($seed.ManifestKey)"
+        $ids = foreach ($i in 0..29) { ([datetime]'2026-10-01').AddMinutes(15 * $i).ToString("yyyyMMdd'T'HHmmssfff'Z'") + '-' + ('{0:x6}' -f $i) }
+        foreach ($id in $ids) {
+            Invoke-TestS3 -Method PUT -Path "$($script:streamBucket)/c/$($seed.DataKey.Replace($seed.BackupId, $id))" -Header @{ 'x-amz-copy-source' = "/$($script:streamBucket)/seed/$($seed.DataKey)" } | Out-Null
+            Write-TestObject $script:streamBucket "c/$($seed.ManifestKey.Replace($seed.BackupId, $id))" $manifest.Replace($seed.BackupId, $id)
+        }
+        [array]::Reverse($ids)
+        $script:streamIds = $ids
+    }
+
+    It 'Get-PgBackup | Select-Object -First 3 returns the 3 newest and stops the manifest reads (counted in the RGW log)' {
+        $from = Get-TestS3LogPosition
+        $first = @(Get-PgBackup -Store $script:streamStore | Select-Object -First 3)
+        $gets = Get-TestS3ManifestGetCount -Bucket $script:streamBucket -Since $from
+        $first.BackupId | Should -Be $script:streamIds[0..2]
+        $gets | Should -BeLessOrEqual 11 -Because 'three rows and at most 8 reads ahead, cancelled when Select-Object stopped the pipeline, of 30 manifests'
+        $gets | Should -BeGreaterOrEqual 3
+    }
+
+    It '-Limit 5 (the twin of pg list --limit) returns the 5 newest and GETs exactly their manifests' {
+        $from = Get-TestS3LogPosition
+        (Get-PgBackup -Store $script:streamStore -Limit 5).BackupId | Should -Be $script:streamIds[0..4]
+        Get-TestS3ManifestGetCount -Bucket $script:streamBucket -Since $from | Should -Be 5
+    }
+
+    It 'without a bound, every backup comes, newest first; -Limit 0 is refused by parameter validation' {
+        (Get-PgBackup -Store $script:streamStore).BackupId | Should -Be $script:streamIds
+        { Get-PgBackup -Store $script:streamStore -Limit 0 } | Should -Throw -ErrorId 'ParameterArgumentValidationError,BackupOps.Commands.GetPgBackupCommand'
+    }
+}
+
 Describe 'Restore-PgBackup' {
     BeforeAll {
         $script:expectedAttendees = Invoke-TestSql $script:database 'SELECT count(*) FROM attendees'

@@ -174,6 +174,43 @@ function Get-TestBucketKeys([string] $Bucket) {
     @($list.ListBucketResult.ChildNodes | Where-Object LocalName -eq 'Contents' | ForEach-Object { $_.Key })
 }
 
+function Get-TestS3LogPosition {
+    <# Where the test RGW's request log ends now: Get-TestS3Requests counts from here. #>
+    if (-not $env:BACKUPOPS_TEST_S3_REQUEST_LOG) { throw 'BACKUPOPS_TEST_S3_REQUEST_LOG is not set: request counts come from the log of the RGW the test host starts (tests/servers/rgw.sh), not from an external S3 server.' }
+    (Get-Item $env:BACKUPOPS_TEST_S3_REQUEST_LOG).Length
+}
+
+function Get-TestS3Requests {
+    <#
+        The requests ("GET /bucket/key") the RGW logged for -Bucket since -Since (Get-TestS3LogPosition): its own record of
+        what a client asked. Ceph writes the log a moment after each request, so a marker request of ours goes last and
+        the log is read once the marker's line is in it: everything that finished before is there too (no sleeps).
+    #>
+    param([Parameter(Mandatory)][string] $Bucket, [Parameter(Mandatory)][long] $Since)
+    $marker = "request-log-marker-$([guid]::NewGuid().ToString('N'))"
+    try { Invoke-TestS3 -Path "$Bucket/$marker" | Out-Null } catch { <# 404, as meant: it is logged all the same #> }
+    $deadline = [datetime]::UtcNow.AddSeconds(30)
+    while ($true) {
+        $stream = [System.IO.FileStream]::new($env:BACKUPOPS_TEST_S3_REQUEST_LOG, 'Open', 'Read', 'ReadWrite')
+        try {
+            $null = $stream.Seek($Since, 'Begin')
+            $text = [System.IO.StreamReader]::new($stream).ReadToEnd()
+        } finally {
+            $stream.Dispose()
+        }
+        if ($text.Contains($marker)) { break }
+        if ([datetime]::UtcNow -gt $deadline) { throw "The RGW log did not show the marker request within 30 s." }
+        Start-Sleep -Milliseconds 50
+    }
+    @([regex]::Matches($text, '"(?<method>[A-Z]+) (?<path>/' + [regex]::Escape($Bucket) + '/\S*) HTTP/1\.1"') |
+        Where-Object { -not $_.Groups['path'].Value.Contains($marker) } |
+        ForEach-Object { "$($_.Groups['method'].Value) $($_.Groups['path'].Value)" })
+}
+
+function Get-TestS3ManifestGetCount([string] $Bucket, [long] $Since) {
+    @(Get-TestS3Requests -Bucket $Bucket -Since $Since | Where-Object { $_ -like 'GET *' -and $_.Split('?')[0].EndsWith('.manifest.json') }).Count
+}
+
 function Get-TestMultipartUploadCount([string] $Bucket) {
     [xml] $list = Invoke-TestS3 -Path "$Bucket`?uploads="
     @($list.ListMultipartUploadsResult.ChildNodes | Where-Object LocalName -eq 'Upload').Count

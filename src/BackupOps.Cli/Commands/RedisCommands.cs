@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using BackupOps.Cli.Output;
 using BackupOps.Engine.Catalog;
+using BackupOps.Engine.Errors;
 using BackupOps.Engine.Redis;
 using BackupOps.Engine.Restore;
 using BackupOps.Engine.Retention;
@@ -89,33 +90,67 @@ internal static class RedisCommands
     {
         var source = Source("Only this source's snapshots.");
         var latest = new Option<bool>("--latest") { Description = "Only the newest snapshot of each source." };
-        var command = new Command("list", "List valid Redis snapshots, newest first; leftovers apart.");
+        var limit = new Option<int?>("--limit") { Description = "Only the newest N snapshots (with --latest: of the newest per source); manifests beyond them are not read." };
+        var command = new Command("list", "List valid Redis snapshots, newest first, each as its manifest is read; leftovers apart.");
         command.Options.Add(source);
         command.Options.Add(latest);
+        command.Options.Add(limit);
         common.AddStore(command);
         command.Options.Add(common.Json);
         command.SetAction(async (result, cancellationToken) =>
         {
+            var count = result.GetValue(limit);
+            if (count is < 1)
+            {
+                throw BackupOpsException.InvalidInput("ListLimitInvalid", string.Create(CultureInfo.InvariantCulture, $"--limit {count} is not a number of snapshots. Give 1 or more (the newest N are listed), or leave it out to list them all."));
+            }
+
             await using var store = StoreLocation.OpenExisting(result.GetValue(common.Store), common.S3(result));
-            var listing = await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, new BackupCatalog.Filter(result.GetValue(source), LatestOnly: result.GetValue(latest)), cancellationToken);
+            var rows = BackupCatalog.StreamAsync<RedisSnapshotManifest>(store, BackupKind.Redis, new BackupCatalog.Filter(result.GetValue(source), LatestOnly: result.GetValue(latest)) { Limit = count }, cancellationToken);
+            var leftovers = new List<BackupLeftover>();
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new
+                using var output = new JsonStream(Console.Out);
+                output.Json.WriteStartObject();
+                output.Property("store", store.Display);
+                output.Json.WriteStartArray("snapshots");
+                output.Flush();
+                await foreach (var item in rows)
                 {
-                    store = store.Display,
-                    snapshots = listing.Backups.Select(b => new { snapshotId = b.BackupId, source = b.Database, b.Manifest.Method, b.Manifest.StartedUtc, b.Manifest.SizeBytes, b.Manifest.Sha256, b.Manifest.Databases, b.Manifest.DataKey }),
-                    leftovers = listing.Leftovers.Select(l => new { l.Key, l.Reason }),
-                });
+                    if (item.Leftover is not null)
+                    {
+                        leftovers.Add(item.Leftover);
+                    }
+
+                    if (item.Backup is { } b)
+                    {
+                        output.Value(new { snapshotId = b.BackupId, source = b.Database, b.Manifest.Method, b.Manifest.StartedUtc, b.Manifest.SizeBytes, b.Manifest.Sha256, b.Manifest.Databases, b.Manifest.DataKey });
+                        output.Flush();
+                    }
+                }
+
+                output.Json.WriteEndArray();
+                output.Property("leftovers", leftovers.DistinctBy(l => l.Key).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new { l.Key, l.Reason }));
+                output.Json.WriteEndObject();
+                output.Complete();
                 return ExitCodes.Success;
             }
 
             Console.Out.WriteLine($"{"SNAPSHOT ID",-27} {"SOURCE",-22} {"METHOD",-8} {"STARTED (UTC)",-20} {"SIZE",10}  KEYS");
-            foreach (var b in listing.Backups)
+            await foreach (var item in rows)
             {
-                Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b.BackupId,-27} {b.Database,-22} {b.Manifest.Method,-8} {b.Manifest.StartedUtc:yyyy-MM-dd HH:mm:ss} {Bytes.Format(b.Manifest.SizeBytes),10}  {b.Manifest.Databases.Values.Sum(d => d.Keys)}"));
+                if (item.Leftover is not null)
+                {
+                    leftovers.Add(item.Leftover);
+                }
+
+                if (item.Backup is { } b)
+                {
+                    Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{b.BackupId,-27} {b.Database,-22} {b.Manifest.Method,-8} {b.Manifest.StartedUtc:yyyy-MM-dd HH:mm:ss} {Bytes.Format(b.Manifest.SizeBytes),10}  {b.Manifest.Databases.Values.Sum(d => d.Keys)}"));
+                }
             }
 
-            foreach (var l in listing.Leftovers)
+            foreach (var l in leftovers.DistinctBy(l => l.Key).OrderBy(l => l.Key, StringComparer.Ordinal))
             {
                 Console.Out.WriteLine($"  leftover {l.Key}: {l.Reason}");
             }

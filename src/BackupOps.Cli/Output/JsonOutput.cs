@@ -6,7 +6,7 @@ namespace BackupOps.Cli.Output;
 /// <summary>Machine-readable output for --json: camelCase, enums as strings, one document per command.</summary>
 internal static class JsonOutput
 {
-    private static readonly JsonSerializerOptions Options = new()
+    internal static readonly JsonSerializerOptions Options = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,

@@ -13,11 +13,15 @@ namespace BackupOps.Engine.Catalog;
 /// </summary>
 public static partial class BackupCatalog
 {
-    /// <summary>Filters for <see cref="ListAsync"/>.</summary>
+    /// <summary>Filters for <see cref="ListAsync"/> and <see cref="StreamAsync{TManifest}"/>.</summary>
     /// <param name="Database">Only this database (null for all).</param>
     /// <param name="Since">Only backups started at or after this time.</param>
     /// <param name="LatestOnly">Only the newest backup of each database.</param>
-    public sealed record Filter(string? Database = null, DateTimeOffset? Since = null, bool LatestOnly = false);
+    public sealed record Filter(string? Database = null, DateTimeOffset? Since = null, bool LatestOnly = false)
+    {
+        /// <summary>Only the newest this many backups (1 or more; null for all): no manifest beyond them is read.</summary>
+        public int? Limit { get; init; }
+    }
 
     /// <summary>Lists valid PostgreSQL backups newest first and reports leftovers separately.</summary>
     public static Task<CatalogListing<BackupManifest>> ListAsync(IBackupStore store, Filter filter, CancellationToken cancellationToken) =>
@@ -37,52 +41,31 @@ public static partial class BackupCatalog
             return newest with { Backups = [.. newest.Backups.Where(b => filter.Since is null || b.Manifest.StartedUtc >= filter.Since)] };
         }
 
-        var prefix = filter.Database is null ? kind.Prefix : BackupKeys.SourcePrefix(kind, filter.Database);
-        var objects = await ListObjectsAsync(store, prefix, cancellationToken).ConfigureAwait(false);
-        var manifests = ManifestsNewestFirst(objects).ToList();
-
-        // Manifests are read a few at a time: a 90-day catalog holds thousands, and one round trip each in
-        // sequence would make every listing take as long as the store's latency times the backup count.
-        var read = new CatalogRead<TManifest>[manifests.Count];
-        await Parallel.ForEachAsync(
-            Enumerable.Range(0, manifests.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = ManifestReadConcurrency, CancellationToken = cancellationToken },
-            async (i, token) => read[i] = await ReadAsync<TManifest>(store, kind, manifests[i], objects, token).ConfigureAwait(false)).ConfigureAwait(false);
-
-        var backups = read.Where(r => r.Entry is not null).Select(r => r.Entry!).ToList();
-        var leftovers = read.Where(r => r.Leftover is not null).Select(r => r.Leftover!).ToList();
-        var anomalies = read.Where(r => r.Anomaly is not null).Select(r => r.Anomaly!).ToList();
-        anomalies.AddRange(objects.Values.Where(o => o.LinkTarget is not null).Select(link => new CatalogAnomaly(
-            link.Key,
-            SourcesOf(link.Key),
-            null,
-            $"{link.Key} is a symbolic link (to {link.LinkTarget}); BackupOps does not follow links in a store, so nothing behind it is listed, restored or deleted. Replace it by a real folder or file, or remove it.")));
-        var claimed = new HashSet<string>(manifests.Select(m => m.Key), StringComparer.Ordinal);
-        claimed.UnionWith(read.Where(r => r.DataKey is not null).Select(r => r.DataKey!));
-
-        // A manifest's signature is part of its backup; one whose manifest is missing is a failed backup's leftover.
-        claimed.UnionWith(manifests.Select(m => Signing.ManifestSignatures.KeyOf(m.Key)));
-        foreach (var orphan in objects.Values.Where(o => o.LinkTarget is null && !claimed.Contains(o.Key)))
+        // The same reads as a streamed listing (CatalogStream.cs), kept whole: prune, retention and restores need them all.
+        var backups = new List<CatalogEntry<TManifest>>();
+        var leftovers = new List<BackupLeftover>();
+        var anomalies = new List<CatalogAnomaly>();
+        await foreach (var item in StreamAsync<TManifest>(store, kind, filter, cancellationToken).ConfigureAwait(false))
         {
-            leftovers.Add(new BackupLeftover(orphan.Key, DatabaseOf(orphan.Key), orphan.Size, orphan.LastModifiedUtc, "data object without a manifest (failed or running backup)", null));
+            if (item.Backup is not null)
+            {
+                backups.Add(item.Backup);
+            }
+
+            if (item.Leftover is not null)
+            {
+                leftovers.Add(item.Leftover);
+            }
+
+            if (item.Anomaly is not null)
+            {
+                anomalies.Add(item.Anomaly);
+            }
         }
 
-        foreach (var write in await store.ListIncompleteWritesAsync(prefix, cancellationToken).ConfigureAwait(false))
-        {
-            leftovers.Add(new BackupLeftover(write.Key, DatabaseOf(write.Key), 0, write.StartedUtc, write.Description, write));
-        }
-
-        IEnumerable<CatalogEntry<TManifest>> selected = backups
-            .Where(b => filter.Database is null || b.Database == filter.Database)
-            .Where(b => filter.Since is null || b.Manifest.StartedUtc >= filter.Since)
-            .OrderByDescending(b => b.Manifest.StartedUtc)
-            .ThenByDescending(b => b.BackupId, StringComparer.Ordinal);
-        if (filter.LatestOnly)
-        {
-            selected = selected.GroupBy(b => b.Database, StringComparer.Ordinal).Select(g => g.First());
-        }
-
-        return new CatalogListing<TManifest>([.. selected], [.. leftovers.OrderBy(l => l.Key, StringComparer.Ordinal)])
+        return new CatalogListing<TManifest>(
+            [.. backups.OrderByDescending(b => b.Manifest.StartedUtc).ThenByDescending(b => b.BackupId, StringComparer.Ordinal)],
+            [.. leftovers.DistinctBy(l => l.Key).OrderBy(l => l.Key, StringComparer.Ordinal)])
         {
             Anomalies = [.. anomalies.OrderBy(a => a.Key, StringComparer.Ordinal)],
         };

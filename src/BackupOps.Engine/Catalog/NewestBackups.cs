@@ -30,12 +30,14 @@ public static partial class BackupCatalog
         var backups = new List<CatalogEntry<TManifest>>();
         var leftovers = new List<BackupLeftover>();
         var anomalies = new List<CatalogAnomaly>();
+        var judged = new HashSet<string>(StringComparer.Ordinal);
         var claimed = new HashSet<string>(manifests.SelectMany(m => new[] { m.Key, Signing.ManifestSignatures.KeyOf(m.Key) }), StringComparer.Ordinal);
-        foreach (var folder in manifests.GroupBy(m => FolderOf(m.Key), StringComparer.Ordinal))
+        foreach (var folder in manifests.GroupBy(m => KeyOnlyJudgement.FolderOf(m.Key), StringComparer.Ordinal))
         {
             foreach (var manifest in folder)
             {
                 var read = await ReadAsync<TManifest>(store, kind, manifest, objects, cancellationToken).ConfigureAwait(false);
+                judged.Add(manifest.Key);
                 if (read.DataKey is not null)
                 {
                     claimed.Add(read.DataKey);
@@ -63,29 +65,9 @@ public static partial class BackupCatalog
         }
 
         // Key-only judgement of what was not read: an object shares its id with a manifest in its folder or is a leftover.
-        var ids = objects.Values
-            .Where(o => o.LinkTarget is null)
-            .GroupBy(o => (Folder: FolderOf(o.Key), Id: BackupKeys.BackupIdOf(o.Key)))
-            .ToDictionary(g => g.Key, g => g.ToList());
-        foreach (var ((_, id), group) in ids)
-        {
-            var manifest = group.FirstOrDefault(o => o.Key.EndsWith(BackupKeys.ManifestSuffix, StringComparison.Ordinal));
-            if (id is not null && manifest is not null && !group.Any(o => o != manifest && !o.Key.EndsWith(Signing.ManifestSignatures.Suffix, StringComparison.Ordinal)) && !leftovers.Any(l => l.Key == manifest.Key))
-            {
-                leftovers.Add(new BackupLeftover(manifest.Key, DatabaseOf(manifest.Key), manifest.Size, manifest.LastModifiedUtc, "manifest without its data object", null));
-            }
-
-            foreach (var orphan in group.Where(o => !claimed.Contains(o.Key) && (id is null || manifest is null)))
-            {
-                leftovers.Add(new BackupLeftover(orphan.Key, DatabaseOf(orphan.Key), orphan.Size, orphan.LastModifiedUtc, "data object without a manifest (failed or running backup)", null));
-            }
-        }
-
-        anomalies.AddRange(objects.Values.Where(o => o.LinkTarget is not null).Select(link => new CatalogAnomaly(
-            link.Key,
-            SourcesOf(link.Key),
-            null,
-            $"{link.Key} is a symbolic link (to {link.LinkTarget}); BackupOps does not follow links in a store, so nothing behind it is listed, restored or deleted. Replace it by a real folder or file, or remove it.")));
+        var (unread, links) = KeyOnlyJudgement.Judge(objects, claimed, judged, leftovers.Select(l => l.Key).ToHashSet(StringComparer.Ordinal));
+        leftovers.AddRange(unread);
+        anomalies.AddRange(links);
         foreach (var write in await store.ListIncompleteWritesAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             leftovers.Add(new BackupLeftover(write.Key, DatabaseOf(write.Key), 0, write.StartedUtc, write.Description, write));
@@ -97,5 +79,4 @@ public static partial class BackupCatalog
         };
     }
 
-    private static string FolderOf(string key) => key[..(key.LastIndexOf('/') + 1)];
 }

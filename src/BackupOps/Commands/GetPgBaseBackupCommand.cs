@@ -48,52 +48,69 @@ public sealed class GetPgBaseBackupCommand : StoreCmdlet
     [Parameter(Mandatory = true, ParameterSetName = LeftoversSet)]
     public SwitchParameter Leftover { get; set; }
 
+    /// <summary>
+    /// <para type="description">Only the newest this many base backups (with -Latest: of the newest per cluster); manifests beyond them are not read. The twin of 'backupops pg list --kind base --limit'.</para>
+    /// </summary>
+    [Parameter(ParameterSetName = BackupsSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int? Limit { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var spec = ResolveStore(Store);
         var since = Since is { } s ? new DateTimeOffset(s.ToUniversalTime(), TimeSpan.Zero) : (DateTimeOffset?)null;
         var cluster = Cluster;
-        var latest = Latest.IsPresent;
-        if (!this.TryRun(
-            async (_, token) =>
+        var filter = new BackupCatalog.Filter(cluster, since, Latest.IsPresent) { Limit = Limit };
+        if (Leftover)
+        {
+            if (this.TryRun(
+                async (_, token) =>
+                {
+                    if (cluster is not null)
+                    {
+                        Engine.Wal.ClusterName.Validate(cluster);
+                    }
+
+                    await using var store = StoreLocation.OpenExisting(spec, this.S3Options());
+                    return await BackupCatalog.ListAsync<BaseBackupManifest>(store, BackupKind.PostgresBase, filter, token);
+                },
+                out var listing))
+            {
+                foreach (var leftover in listing.Leftovers)
+                {
+                    WriteObject(OutputMapper.ToOutput(spec, leftover));
+                }
+            }
+
+            return;
+        }
+
+        var s3 = this.S3Options();
+        this.TryStream(
+            token =>
             {
                 if (cluster is not null)
                 {
                     Engine.Wal.ClusterName.Validate(cluster);
                 }
 
-                await using var store = StoreLocation.OpenExisting(spec, this.S3Options());
-                return await BackupCatalog.ListAsync<BaseBackupManifest>(store, BackupKind.PostgresBase, new BackupCatalog.Filter(cluster, since, latest), token);
+                return CatalogStreams.ReadAsync<BaseBackupManifest>(spec, s3, BackupKind.PostgresBase, filter, token);
             },
-            out var listing))
-        {
-            return;
-        }
-
-        if (Leftover)
-        {
-            foreach (var leftover in listing.Leftovers)
+            item =>
             {
-                WriteObject(OutputMapper.ToOutput(spec, leftover));
-            }
-
-            return;
-        }
-
-        foreach (var leftover in listing.Leftovers)
-        {
-            WriteWarning($"{leftover.Key} is not a valid base backup: {leftover.Reason}. Remove-PgBaseBackup cleans leftovers older than a day.");
-        }
-
-        foreach (var anomaly in listing.Anomalies)
-        {
-            WriteWarning($"{Engine.Errors.FrontEndText.ForPowerShell(anomaly.Description)} Remove-PgBaseBackup leaves the clusters it concerns alone until it is resolved.");
-        }
-
-        foreach (var backup in listing.Backups)
-        {
-            WriteObject(PitrOutputMapper.ToOutput(backup));
-        }
+                if (item.Backup is { } backup)
+                {
+                    WriteObject(PitrOutputMapper.ToOutput(backup));
+                }
+                else if (item.Leftover is { } leftover)
+                {
+                    WriteWarning($"{leftover.Key} is not a valid base backup: {leftover.Reason}. Remove-PgBaseBackup cleans leftovers older than a day.");
+                }
+                else if (item.Anomaly is { } anomaly)
+                {
+                    WriteWarning($"{Engine.Errors.FrontEndText.ForPowerShell(anomaly.Description)} Remove-PgBaseBackup leaves the clusters it concerns alone until it is resolved.");
+                }
+            });
     }
 }

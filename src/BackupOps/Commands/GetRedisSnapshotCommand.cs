@@ -40,35 +40,35 @@ public sealed class GetRedisSnapshotCommand : StoreCmdlet
     [Parameter]
     public SwitchParameter Latest { get; set; }
 
+    /// <summary>
+    /// <para type="description">Only the newest this many snapshots (with -Latest: of the newest per source); manifests beyond them are not read. The twin of 'backupops redis list --limit'.</para>
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? Limit { get; set; }
+
     /// <inheritdoc />
     protected override void ProcessRecord()
     {
         var spec = ResolveStore(Store);
-        var filter = new BackupCatalog.Filter(Source, Since is { } since ? new DateTimeOffset(since.ToUniversalTime(), TimeSpan.Zero) : null, Latest);
-        if (!this.TryRun(
-            async (_, token) =>
+        var filter = new BackupCatalog.Filter(Source, Since is { } since ? new DateTimeOffset(since.ToUniversalTime(), TimeSpan.Zero) : null, Latest) { Limit = Limit };
+        var s3 = this.S3Options();
+        this.TryStream(
+            token => CatalogStreams.ReadAsync<RedisSnapshotManifest>(spec, s3, BackupKind.Redis, filter, token),
+            item =>
             {
-                await using var store = StoreLocation.OpenExisting(spec, this.S3Options());
-                return await BackupCatalog.ListAsync<RedisSnapshotManifest>(store, BackupKind.Redis, filter, token);
-            },
-            out var listing))
-        {
-            return;
-        }
-
-        foreach (var leftover in listing.Leftovers)
-        {
-            WriteWarning($"{leftover.Key} is not a valid snapshot: {leftover.Reason}. Remove-RedisSnapshot cleans leftovers older than a day.");
-        }
-
-        foreach (var anomaly in listing.Anomalies)
-        {
-            WriteWarning($"{anomaly.Description} Remove-RedisSnapshot leaves the sources it concerns alone until it is resolved.");
-        }
-
-        foreach (var snapshot in listing.Backups)
-        {
-            WriteObject(OutputMapper.ToOutput(snapshot));
-        }
+                if (item.Backup is { } snapshot)
+                {
+                    WriteObject(OutputMapper.ToOutput(snapshot));
+                }
+                else if (item.Leftover is { } leftover)
+                {
+                    WriteWarning($"{leftover.Key} is not a valid snapshot: {leftover.Reason}. Remove-RedisSnapshot cleans leftovers older than a day.");
+                }
+                else if (item.Anomaly is { } anomaly)
+                {
+                    WriteWarning($"{anomaly.Description} Remove-RedisSnapshot leaves the sources it concerns alone until it is resolved.");
+                }
+            });
     }
 }

@@ -14,11 +14,21 @@ public sealed class S3TestServer
     private static readonly Lazy<S3TestServer> SharedInstance = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
     private static int _bucketCounter;
 
-    private S3TestServer(S3StoreOptions options) => Options = options;
+    private S3TestServer(S3StoreOptions options, string? requestLog = null)
+    {
+        Options = options;
+        RequestLogPath = requestLog;
+    }
 
     public static S3TestServer Shared => SharedInstance.Value;
 
     public S3StoreOptions Options { get; }
+
+    /// <summary>
+    /// The gateway's log, where beast writes one access line per request ("GET /bucket/key HTTP/1.1" 200): the
+    /// server's own record of what a client asked (see <see cref="RgwRequestLog"/>). Null for an external server.
+    /// </summary>
+    public string? RequestLogPath { get; }
 
     public AmazonS3Client CreateClient() => S3ClientFactory.Create(Options);
 
@@ -120,6 +130,6 @@ public sealed class S3TestServer
             Provider = S3Provider.Generic,
             // The smallest legal part, so the multi-MB sample database really goes multipart.
             PartSizeBytes = S3StoreOptions.MinimumPartSize,
-        });
+        }, Path.Combine(directory, "log", "client.rgw.a.log"));
     }
 }
