@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BackupOps.Engine.Errors;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Drill;
 
@@ -34,14 +35,14 @@ public sealed record DrillConfig
     /// <summary>Clusters to recover to the latest archived WAL (base backup plus archive) in a disposable server.</summary>
     public IReadOnlyList<DrillPitr> Pitr { get; init; } = [];
 
-    private static readonly JsonSerializerOptions Options = new()
+    private static readonly JsonSerializerOptions Options = EngineJson.WithContext(new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         WriteIndented = true,
-    };
+    });
 
     /// <summary>Reads and checks a drill file; problems are errors naming the file and the fix.</summary>
     public static DrillConfig Load(string path)
@@ -54,7 +55,7 @@ public sealed record DrillConfig
         DrillConfig config;
         try
         {
-            config = JsonSerializer.Deserialize<DrillConfig>(Security.BoundedInput.ReadDefinition(path, "drill file", "DrillConfigInvalid"), Options) ?? throw new JsonException("empty file");
+            config = JsonSerializer.Deserialize(Security.BoundedInput.ReadDefinition(path, "drill file", "DrillConfigInvalid"), Options.Info<DrillConfig>()) ?? throw new JsonException("empty file");
         }
         catch (JsonException ex)
         {
@@ -94,7 +95,7 @@ public sealed record DrillConfig
     }
 
     /// <summary>Serialises a config (reports embed it).</summary>
-    public static string Serialize(DrillConfig config) => JsonSerializer.Serialize(config, Options);
+    public static string Serialize(DrillConfig config) => JsonSerializer.Serialize(config, Options.Info<DrillConfig>());
 
     /// <summary>A commented starting point (New-DrDrillConfig / backupops drill init).</summary>
     public const string StartingPoint = """

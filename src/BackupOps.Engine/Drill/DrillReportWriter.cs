@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Xml.Linq;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Drill;
 
@@ -12,12 +12,12 @@ public static class DrillReportWriter
     private const string RowsStart = "<!-- drill-rows -->";
     private const string RowsEnd = "<!-- /drill-rows -->";
 
-    private static readonly JsonSerializerOptions Json = new()
+    // A report holds no enums (the string-enum converter it had changed nothing and needs runtime code generation).
+    private static readonly JsonSerializerOptions Json = EngineJson.WithContext(new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    });
 
     /// <summary>Writes all three; returns the paths of the JSON and JUnit reports.</summary>
     public static (string Json, string JUnit) WriteAll(DrillReport report, string reportDirectory, string logPath)
@@ -27,7 +27,7 @@ public static class DrillReportWriter
         var stamp = report.StartedUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
         var json = Path.Combine(reportDirectory, $"drill-{stamp}.json");
         var junit = Path.Combine(reportDirectory, $"drill-{stamp}.xml");
-        File.WriteAllText(json, JsonSerializer.Serialize(report, Json));
+        File.WriteAllText(json, JsonSerializer.Serialize(report, Json.Info<DrillReport>()));
         File.WriteAllText(junit, JUnit(report));
         AppendLog(report, logPath);
         return (json, junit);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using BackupOps.Engine.Signing;
 using BackupOps.Engine.Stores;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Health;
 
@@ -47,7 +48,7 @@ public static class RunRecordSignatures
         RunRecord? record;
         try
         {
-            record = JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options);
+            record = JsonSerializer.Deserialize(bytes, RunRecordJson.Options.Info<RunRecord>());
         }
         catch (JsonException)
         {

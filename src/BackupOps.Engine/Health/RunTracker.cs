@@ -2,6 +2,7 @@ using System.Diagnostics;
 using BackupOps.Engine.Backup;
 using BackupOps.Engine.Errors;
 using BackupOps.Engine.Stores;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Health;
 
@@ -162,7 +163,7 @@ public static class RunTracker
             RunRecord? record;
             try
             {
-                record = bytes is null ? null : System.Text.Json.JsonSerializer.Deserialize<RunRecord>(bytes, RunRecordJson.Options);
+                record = bytes is null ? null : System.Text.Json.JsonSerializer.Deserialize(bytes, RunRecordJson.Options.Info<RunRecord>());
             }
             catch (System.Text.Json.JsonException)
             {
@@ -181,7 +182,7 @@ public static class RunTracker
                 Error = $"started {record.StartedUtc:yyyy-MM-dd HH:mm} UTC on {record.Host} (pid {record.ProcessId}) and never finished (last sign of life {record.HeartbeatUtc ?? record.StartedUtc:yyyy-MM-dd HH:mm} UTC)",
                 HeartbeatUtc = null,
             };
-            await store.ReplaceSmallAsync(KeyOf(interrupted), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(interrupted, RunRecordJson.Options), cancellationToken).ConfigureAwait(false);
+            await store.ReplaceSmallAsync(KeyOf(interrupted), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(interrupted, RunRecordJson.Options.Info<RunRecord>()), cancellationToken).ConfigureAwait(false);
             await store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
             settled++;
         }
@@ -362,7 +363,7 @@ public static class RunTracker
 
         private async Task<bool> PutAsync(RunRecord record, bool replace)
         {
-            var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RunRecordJson.Options);
+            var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, RunRecordJson.Options.Info<RunRecord>());
             var key = KeyOf(record);
             var signature = _signer?.Sign(json);
             return await BoundedAsync(
@@ -403,10 +404,10 @@ public static class RunTracker
 internal static class RunRecordJson
 {
     /// <summary>camelCase, indented, nulls left out.</summary>
-    public static readonly System.Text.Json.JsonSerializerOptions Options = new()
+    public static readonly System.Text.Json.JsonSerializerOptions Options = EngineJson.WithContext(new()
     {
         PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
-    };
+    });
 }

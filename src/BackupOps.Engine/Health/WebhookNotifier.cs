@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using BackupOps.Engine.Errors;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Health;
 
@@ -11,6 +12,9 @@ namespace BackupOps.Engine.Health;
 public static class WebhookNotifier
 {
     private static readonly HttpClient Client = new();
+
+    // PostAsJsonAsync's own defaults (web: camelCase), through the engine's source-generated metadata.
+    private static readonly System.Text.Json.JsonSerializerOptions Json = EngineJson.WithContext(new(System.Text.Json.JsonSerializerDefaults.Web));
 
     /// <summary>Sends the message when the policy asks for it; returns a problem description, or null when sent or not needed.</summary>
     public static async Task<string?> NotifyAsync(RunReporting reporting, RunRecord record)
@@ -27,14 +31,14 @@ public static class WebhookNotifier
             return "the webhook URL is not an http(s) URL; no notification was sent";
         }
 
-        var payload = new { text = Message(record), backupops = record };
+        var payload = new WebhookPayload(Message(record), record);
         string? last = null;
         for (var attempt = 1; attempt <= reporting.WebhookAttempts; attempt++)
         {
             using var timeout = new CancellationTokenSource(reporting.WebhookTimeout);
             try
             {
-                using var response = await Client.PostAsJsonAsync(url, payload, timeout.Token).ConfigureAwait(false);
+                using var response = await Client.PostAsJsonAsync(url, payload, Json.Info<WebhookPayload>(), timeout.Token).ConfigureAwait(false);
                 if (response.IsSuccessStatusCode)
                 {
                     return null;
@@ -71,3 +75,8 @@ public static class WebhookNotifier
             : $"BackupOps: {record.Operation} of {record.Kind} '{record.Source}'{where} FAILED on {record.Host} after {record.DurationSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s: [{record.ErrorId}] {record.Error}";
     }
 }
+
+/// <summary>The webhook's body: Slack's <c>text</c>, and the run record for receivers that read more.</summary>
+/// <param name="Text">The one-line message.</param>
+/// <param name="Backupops">The run record.</param>
+internal sealed record WebhookPayload(string Text, RunRecord Backupops);

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using BackupOps.Engine.Connection;
 using BackupOps.Engine.Errors;
 using Npgsql;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Leftovers;
 
@@ -108,7 +109,7 @@ public static partial class LeftoverDatabases
             Health.RunRecord? record;
             try
             {
-                record = System.Text.Json.JsonSerializer.Deserialize<Health.RunRecord>(bytes, Health.RunRecordJson.Options);
+                record = System.Text.Json.JsonSerializer.Deserialize(bytes, Health.RunRecordJson.Options.Info<Health.RunRecord>());
             }
             catch (System.Text.Json.JsonException)
             {

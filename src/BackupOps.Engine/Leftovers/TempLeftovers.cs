@@ -38,7 +38,7 @@ public static class TempLeftovers
 
     /// <summary>Writes the owner file into a new temporary folder.</summary>
     public static void MarkOwner(string directory, string purpose) =>
-        Wal.PrivateFiles.WriteAllText(System.IO.Path.Combine(directory, OwnerFile), JsonSerializer.Serialize(new Owner(Environment.ProcessId, Environment.MachineName, DateTimeOffset.UtcNow, purpose)));
+        Wal.PrivateFiles.WriteAllText(System.IO.Path.Combine(directory, OwnerFile), JsonSerializer.Serialize(new Owner(Environment.ProcessId, Environment.MachineName, DateTimeOffset.UtcNow, purpose), Serialization.EngineJsonContext.Default.Owner));
 
     /// <summary>BackupOps' folders under the temporary root (those with an owner file only), excluding this process's own.</summary>
     public static IReadOnlyList<TempLeftover> List(string? tempRoot)
@@ -55,7 +55,7 @@ public static class TempLeftovers
             Owner? owner;
             try
             {
-                owner = JsonSerializer.Deserialize<Owner>(File.ReadAllText(System.IO.Path.Combine(directory, OwnerFile)));
+                owner = JsonSerializer.Deserialize(File.ReadAllText(System.IO.Path.Combine(directory, OwnerFile)), Serialization.EngineJsonContext.Default.Owner);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
             {
@@ -153,5 +153,6 @@ public static class TempLeftovers
         }
     }
 
-    private sealed record Owner(int ProcessId, string Host, DateTimeOffset CreatedUtc, string Purpose);
+    /// <summary>The owner file's content (default System.Text.Json naming: PascalCase).</summary>
+    internal sealed record Owner(int ProcessId, string Host, DateTimeOffset CreatedUtc, string Purpose);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BackupOps.Engine.Errors;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Lifecycle;
 
@@ -58,13 +59,13 @@ public sealed record LifecycleTemplate
         public string StorageClass { get; init; } = string.Empty;
     }
 
-    private static readonly JsonSerializerOptions Options = new()
+    private static readonly JsonSerializerOptions Options = EngineJson.WithContext(new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
+    });
 
     /// <summary>Reads a template file; a malformed file is an error naming the file and the problem.</summary>
     public static LifecycleTemplate Load(string path)
@@ -76,7 +77,7 @@ public sealed record LifecycleTemplate
 
         try
         {
-            var template = JsonSerializer.Deserialize<LifecycleTemplate>(Security.BoundedInput.ReadDefinition(path, "lifecycle template", "LifecycleTemplateInvalid"), Options)
+            var template = JsonSerializer.Deserialize(Security.BoundedInput.ReadDefinition(path, "lifecycle template", "LifecycleTemplateInvalid"), Options.Info<LifecycleTemplate>())
                 ?? throw BackupOpsException.InvalidInput("LifecycleTemplateInvalid", $"The lifecycle template '{path}' is empty.");
             if (template.Version != 1)
             {

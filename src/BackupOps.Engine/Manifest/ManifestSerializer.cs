@@ -1,22 +1,23 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BackupOps.Engine.Errors;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Manifest;
 
 /// <summary>Reads and writes manifests as indented camelCase JSON.</summary>
 public static class ManifestSerializer
 {
-    private static readonly JsonSerializerOptions Options = new()
+    private static readonly JsonSerializerOptions Options = EngineJson.WithContext(new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    });
 
     /// <summary>Serialises a manifest to UTF-8 JSON.</summary>
     public static byte[] Serialize<TManifest>(TManifest manifest)
-        where TManifest : IBackupManifest => JsonSerializer.SerializeToUtf8Bytes(manifest, Options);
+        where TManifest : IBackupManifest => JsonSerializer.SerializeToUtf8Bytes(manifest, Options.Info<TManifest>());
 
     /// <summary>Parses a manifest; a damaged or newer-format manifest is an error naming the key.</summary>
     public static BackupManifest Deserialize(ReadOnlySpan<byte> json, string key) => Deserialize<BackupManifest>(json, key);
@@ -28,7 +29,7 @@ public static class ManifestSerializer
         TManifest? manifest;
         try
         {
-            manifest = JsonSerializer.Deserialize<TManifest>(json, Options);
+            manifest = JsonSerializer.Deserialize(json, Options.Info<TManifest>());
         }
         catch (JsonException ex)
         {

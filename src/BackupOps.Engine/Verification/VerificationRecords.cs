@@ -4,6 +4,7 @@ using BackupOps.Engine.Backup;
 using BackupOps.Engine.Catalog;
 using BackupOps.Engine.Manifest;
 using BackupOps.Engine.Stores;
+using BackupOps.Engine.Serialization;
 
 namespace BackupOps.Engine.Verification;
 
@@ -17,12 +18,12 @@ public static class VerificationRecords
     /// <summary>Key prefix of verification records.</summary>
     public const string Prefix = "verify/";
 
-    private static readonly JsonSerializerOptions Json = new()
+    private static readonly JsonSerializerOptions Json = EngineJson.WithContext(new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    });
 
     /// <summary>A record found by listing: which backup, its outcome and when it was written.</summary>
     /// <param name="Key">The record's key.</param>
@@ -44,7 +45,7 @@ public static class VerificationRecords
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(record);
-        await store.ReplaceSmallAsync(KeyOf(kind, record.Source, record.BackupId, record.Outcome), JsonSerializer.SerializeToUtf8Bytes(record, Json), cancellationToken).ConfigureAwait(false);
+        await store.ReplaceSmallAsync(KeyOf(kind, record.Source, record.BackupId, record.Outcome), JsonSerializer.SerializeToUtf8Bytes(record, Json.Info<VerificationRecord>()), cancellationToken).ConfigureAwait(false);
         var other = record.Passed ? VerificationRecord.FailedOutcome : VerificationRecord.PassedOutcome;
         await store.DeleteAsync(KeyOf(kind, record.Source, record.BackupId, other), cancellationToken).ConfigureAwait(false);
     }
@@ -96,7 +97,7 @@ public static class VerificationRecords
 
         try
         {
-            return JsonSerializer.Deserialize<VerificationRecord>(bytes, Json);
+            return JsonSerializer.Deserialize(bytes, Json.Info<VerificationRecord>());
         }
         catch (JsonException)
         {
