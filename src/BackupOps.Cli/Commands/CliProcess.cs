@@ -12,7 +12,9 @@ internal static class CliProcess
     public static IReadOnlyList<string> SelfCommand()
     {
         var process = Environment.ProcessPath ?? "dotnet";
-        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, typeof(CliProcess).Assembly.Location] : [process];
+        // Under `dotnet backupops.dll` the program is the muxer and the dll beside this code; the Native AOT binary (and
+        // an apphost) is the program itself. AppContext.BaseDirectory, not Assembly.Location, which is empty in a native binary.
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, Path.Combine(AppContext.BaseDirectory, "backupops.dll")] : [process];
     }
 
     /// <summary>

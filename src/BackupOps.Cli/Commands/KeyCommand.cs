@@ -18,7 +18,7 @@ internal static class KeyCommand
             var key = await SigningKeys.GenerateAsync(result.GetValue(output)!, cancellationToken);
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { privateKey = key.PrivateKeyPath, publicKey = key.PublicKeyPath, fingerprint = key.Fingerprint });
+                JsonOutput.Write(Console.Out, new KeyJson(key.PrivateKeyPath, key.PublicKeyPath, key.Fingerprint));
             }
             else
             {

@@ -56,7 +56,7 @@ internal static class PgBackupCommand
                 var checks = await BackupPreflight.RunAsync(request, cancellationToken);
                 if (json)
                 {
-                    JsonOutput.Write(Console.Out, new { dryRun = true, checks });
+                    JsonOutput.Write(Console.Out, new PreflightJson(true, checks));
                 }
                 else
                 {
@@ -74,7 +74,7 @@ internal static class PgBackupCommand
             progress.Dispose();
             if (json)
             {
-                JsonOutput.Write(Console.Out, new { store = backup.Store, backup.ManifestKey, manifest = backup.Manifest });
+                JsonOutput.Write(Console.Out, new StoredManifestJson<Engine.Manifest.BackupManifest>(backup.Store, backup.ManifestKey, backup.Manifest));
             }
             else
             {

@@ -45,7 +45,7 @@ internal static class PgBaseBackupCommand
             var m = backup.Manifest;
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = backup.Store, backup.ManifestKey, manifest = m });
+                JsonOutput.Write(Console.Out, new StoredManifestJson<Engine.Physical.BaseBackupManifest>(backup.Store, backup.ManifestKey, m));
             }
             else
             {

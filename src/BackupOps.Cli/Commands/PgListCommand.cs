@@ -75,14 +75,12 @@ internal static class PgListCommand
         var folders = TempLeftovers.List(tempDirectory);
         if (result.GetValue(common.Json))
         {
-            JsonOutput.Write(Console.Out, new
-            {
-                store = store.Display,
-                leftovers = listing.Leftovers.Select(l => new { l.Key, l.Database, l.SizeBytes, l.LastModifiedUtc, l.Reason }),
-                anomalies = listing.Anomalies,
-                databases = databases?.Select(d => new { d.Name, d.Role, d.Server, d.SizeBytes, d.CreatedUtc, d.MadeByBackupOps, d.KnownFromRunRecord, d.Sessions, d.Holds, d.Comment }),
-                temporaryFolders = folders.Select(f => new { f.Path, f.Purpose, f.SizeBytes, f.CreatedUtc, f.OwnerRunning, f.ServerProcessId, f.Removable }),
-            });
+            JsonOutput.Write(Console.Out, new LeftoversJson(
+                store.Display,
+                listing.Leftovers.Select(StoreLeftoverJson.Of),
+                listing.Anomalies,
+                databases?.Select(d => new LeftoverDatabaseJson(d.Name, d.Role, d.Server, d.SizeBytes, d.CreatedUtc, d.MadeByBackupOps, d.KnownFromRunRecord, d.Sessions, d.Holds, d.Comment)),
+                folders.Select(f => new TempFolderJson(f.Path, f.Purpose, f.SizeBytes, f.CreatedUtc, f.OwnerRunning, f.ServerProcessId, f.Removable))));
             return;
         }
 

@@ -33,20 +33,18 @@ internal static class PgListOutput
             {
                 if (Collect(item, leftovers, anomalies) is { } b)
                 {
-                    output.Value(new
-                    {
+                    output.Value(new PgListedJson(
                         b.BackupId,
                         b.Database,
                         b.Manifest.StartedUtc,
                         b.Manifest.SizeBytes,
                         b.Manifest.Sha256,
-                        encrypted = b.Manifest.Encryption is not null,
+                        b.Manifest.Encryption is not null,
                         b.Manifest.DataKey,
                         b.ManifestKey,
-                        verification = verified.TryGetValue((b.Database, b.BackupId), out var v) ? new { v.Outcome, at = v.WrittenUtc } : null,
-                        signingKey = b.Manifest.SigningKey,
-                        signatureChecked = false,
-                    });
+                        verified.TryGetValue((b.Database, b.BackupId), out var v) ? new ListedVerificationJson(v.Outcome, v.WrittenUtc) : null,
+                        b.Manifest.SigningKey,
+                        false));
                     output.Flush();
                 }
             }
@@ -103,7 +101,7 @@ internal static class PgListOutput
             {
                 if (Collect(item, leftovers, anomalies) is { } b)
                 {
-                    output.Value(new { b.BackupId, cluster = b.Database, b.Manifest.StartedUtc, b.Manifest.StopTimeUtc, b.Manifest.ServerVersion, b.Manifest.Timeline, b.Manifest.StartLsn, b.Manifest.StopLsn, b.Manifest.StartWalSegment, b.Manifest.StopWalSegment, b.Manifest.SizeBytes, b.Manifest.DataBytes, b.Manifest.Sha256, encrypted = b.Manifest.Encryption is not null, b.Manifest.DataKey, b.ManifestKey });
+                    output.Value(new BaseListedJson(b.BackupId, b.Database, b.Manifest.StartedUtc, b.Manifest.StopTimeUtc, b.Manifest.ServerVersion, b.Manifest.Timeline, b.Manifest.StartLsn, b.Manifest.StopLsn, b.Manifest.StartWalSegment, b.Manifest.StopWalSegment, b.Manifest.SizeBytes, b.Manifest.DataBytes, b.Manifest.Sha256, b.Manifest.Encryption is not null, b.Manifest.DataKey, b.ManifestKey));
                     output.Flush();
                 }
             }
@@ -145,8 +143,8 @@ internal static class PgListOutput
 
     private static void EndJson(JsonStream output, List<BackupLeftover> leftovers, List<CatalogAnomaly> anomalies)
     {
-        output.Property("leftovers", leftovers.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new { l.Key, l.Database, l.SizeBytes, l.LastModifiedUtc, l.Reason }));
-        output.Property("anomalies", anomalies.OrderBy(a => a.Key, StringComparer.Ordinal));
+        output.Property<IEnumerable<StoreLeftoverJson>>("leftovers", leftovers.OrderBy(l => l.Key, StringComparer.Ordinal).Select(StoreLeftoverJson.Of));
+        output.Property<IEnumerable<CatalogAnomaly>>("anomalies", anomalies.OrderBy(a => a.Key, StringComparer.Ordinal));
         output.Json.WriteEndObject();
         output.Complete();
     }

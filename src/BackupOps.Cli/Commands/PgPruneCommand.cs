@@ -55,21 +55,19 @@ internal static class PgPruneCommand
     {
         if (json)
         {
-            JsonOutput.Write(Console.Out, new
-            {
+            JsonOutput.Write(Console.Out, new PruneJson(
                 store,
                 policy.RetentionDays,
                 policy.MinimumKeep,
-                verifiedWithinHours = policy.VerifiedWithin.TotalHours,
+                policy.VerifiedWithin.TotalHours,
                 dryRun,
-                actions = outcome.Actions,
-                kept = outcome.Kept,
-                damaged = outcome.Damaged,
-                refused = outcome.Refused,
-                locked = outcome.Locked,
-                anomalies = outcome.Anomalies,
-                proofs = outcome.Proofs.Select(p => new { p.BackupId, p.Source, p.Method, p.VerifiedUtc }),
-            });
+                outcome.Actions,
+                outcome.Kept,
+                outcome.Damaged,
+                outcome.Refused,
+                outcome.Locked,
+                outcome.Anomalies,
+                outcome.Proofs.Select(p => new PruneProofJson(p.BackupId, p.Source, p.Method, p.VerifiedUtc))));
         }
         else
         {

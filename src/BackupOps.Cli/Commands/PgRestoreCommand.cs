@@ -70,7 +70,7 @@ internal static class PgRestoreCommand
                 var description = await PgRestoreEngine.DescribeAsync(request, cancellationToken);
                 if (json)
                 {
-                    JsonOutput.Write(Console.Out, new { dryRun = true, description });
+                    JsonOutput.Write(Console.Out, new WhatIfJson(true, description));
                 }
                 else
                 {
@@ -85,20 +85,18 @@ internal static class PgRestoreCommand
             progress.Dispose();
             if (json)
             {
-                JsonOutput.Write(Console.Out, new
-                {
+                JsonOutput.Write(Console.Out, new PgRestoredJson(
                     restored.BackupId,
                     restored.SourceDatabase,
                     restored.TargetDatabase,
                     restored.TargetServer,
                     restored.CreatedDatabase,
                     restored.SizeBytes,
-                    downloadSeconds = restored.DownloadDuration.TotalSeconds,
-                    restoreSeconds = restored.RestoreDuration.TotalSeconds,
-                    validationSeconds = restored.ValidationDuration.TotalSeconds,
+                    restored.DownloadDuration.TotalSeconds,
+                    restored.RestoreDuration.TotalSeconds,
+                    restored.ValidationDuration.TotalSeconds,
                     restored.Succeeded,
-                    restored.Checks,
-                });
+                    restored.Checks));
             }
             else
             {

@@ -86,7 +86,7 @@ internal static class PgWalCommands
 
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { pushed.Name, pushed.Outcome, pushed.Key, pushed.OriginalBytes, processStartMs = Math.Round(startup, 1), timingsMs = pushed.Timings });
+                JsonOutput.Write(Console.Out, new WalPushJson(pushed.Name, pushed.Outcome, pushed.Key, pushed.OriginalBytes, Math.Round(startup, 1), pushed.Timings));
             }
             else if (pushed.Outcome == "already-archived")
             {
@@ -159,7 +159,7 @@ internal static class PgWalCommands
             progress.Dispose();
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = store.Display, report.Cluster, report.Succeeded, report.Timeline, report.Segments, report.Verified, report.Gaps, report.Damaged, report.BaseBackups, report.RecoverableFromUtc, report.RecoverableToUtc, report.LastRecoverableSegment });
+                JsonOutput.Write(Console.Out, new WalVerifyJson(store.Display, report.Cluster, report.Succeeded, report.Timeline, report.Segments, report.Verified, report.Gaps, report.Damaged, report.BaseBackups, report.RecoverableFromUtc, report.RecoverableToUtc, report.LastRecoverableSegment));
             }
             else
             {

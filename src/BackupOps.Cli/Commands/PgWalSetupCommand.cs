@@ -73,7 +73,7 @@ internal static class PgWalSetupCommand
             var checks = await WalSetup.CheckAsync(connection ?? common.Connection(result), name, result.GetValue(common.Store), common.S3(result), TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken);
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { cluster = name, checks });
+                JsonOutput.Write(Console.Out, new WalChecksJson(name, checks));
             }
             else
             {

@@ -85,7 +85,7 @@ internal static class R2LifecycleCommand
             var lifecycle = await LifecycleEngine.GetAsync(result.GetValue(bucket)!, common.S3(result), cancellationToken);
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { bucket = lifecycle.Bucket, rules = lifecycle.Rules.Select(r => new { r.Id, r.Prefix, r.Enabled, r.Transitions, r.ExpirationDays, r.AbortIncompleteMultipartDays, managed = r.IsManaged, r.HasUnmodelledParts }) });
+                JsonOutput.Write(Console.Out, new LifecycleJson(lifecycle.Bucket, lifecycle.Rules.Select(r => new LifecycleRuleJson(r.Id, r.Prefix, r.Enabled, r.Transitions, r.ExpirationDays, r.AbortIncompleteMultipartDays, r.IsManaged, r.HasUnmodelledParts))));
             }
             else
             {
@@ -106,7 +106,7 @@ internal static class R2LifecycleCommand
     {
         if (json)
         {
-            JsonOutput.Write(Console.Out, results.Select(r => new { r.Bucket, provider = r.Provider.ToString(), r.InSync, r.Applied, r.DeletesSooner, changes = r.Changes.Select(c => c.Describe()), rules = r.Rules.Select(x => x.Describe()), foreignRules = r.ForeignRules.Select(x => x.Id), r.Notices, r.Warnings }));
+            JsonOutput.Write(Console.Out, results.Select(r => new LifecycleResultJson(r.Bucket, r.Provider.ToString(), r.InSync, r.Applied, r.DeletesSooner, r.Changes.Select(c => c.Describe()), r.Rules.Select(x => x.Describe()), r.ForeignRules.Select(x => x.Id), r.Notices, r.Warnings)));
             return;
         }
 

@@ -45,7 +45,7 @@ internal static class R2VerifyCommand
             var unverified = checks.Count(c => c.Outcome == ObjectCheckOutcome.Unverified);
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { checks, summary = new { @checked = checks.Count, passed = checks.Count - failed - unverified, failed, unverified, bytes = checks.Sum(c => c.SizeBytes) } });
+                JsonOutput.Write(Console.Out, new ObjectVerifyJson(checks, new ObjectVerifySummaryJson(checks.Count, checks.Count - failed - unverified, failed, unverified, checks.Sum(c => c.SizeBytes))));
             }
             else
             {

@@ -71,7 +71,7 @@ internal static class RedisCommands
             progress.Dispose();
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = snapshot.Store, snapshot.ManifestKey, manifest = snapshot.Manifest });
+                JsonOutput.Write(Console.Out, new StoredManifestJson<RedisSnapshotManifest>(snapshot.Store, snapshot.ManifestKey, snapshot.Manifest));
             }
             else
             {
@@ -124,13 +124,13 @@ internal static class RedisCommands
 
                     if (item.Backup is { } b)
                     {
-                        output.Value(new { snapshotId = b.BackupId, source = b.Database, b.Manifest.Method, b.Manifest.StartedUtc, b.Manifest.SizeBytes, b.Manifest.Sha256, b.Manifest.Databases, b.Manifest.DataKey });
+                        output.Value(new RedisListedJson(b.BackupId, b.Database, b.Manifest.Method, b.Manifest.StartedUtc, b.Manifest.SizeBytes, b.Manifest.Sha256, b.Manifest.Databases, b.Manifest.DataKey));
                         output.Flush();
                     }
                 }
 
                 output.Json.WriteEndArray();
-                output.Property("leftovers", leftovers.DistinctBy(l => l.Key).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new { l.Key, l.Reason }));
+                output.Property<IEnumerable<RedisLeftoverJson>>("leftovers", leftovers.DistinctBy(l => l.Key).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => new RedisLeftoverJson(l.Key, l.Reason)));
                 output.Json.WriteEndObject();
                 output.Complete();
                 return ExitCodes.Success;

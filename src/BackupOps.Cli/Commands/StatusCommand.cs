@@ -69,7 +69,7 @@ internal static class StatusCommand
 
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = store.Display, maxAgeHours = result.GetValue(maxAge), sources = statuses, walArchives = archives, leftovers = report.Leftovers, signaturesChecked = report.SignaturesChecked, unsignedRunRecordsIgnored = report.UnsignedRunRecordsIgnored });
+                JsonOutput.Write(Console.Out, new StatusJson(store.Display, result.GetValue(maxAge), statuses, archives, report.Leftovers, report.SignaturesChecked, report.UnsignedRunRecordsIgnored));
             }
             else
             {

@@ -46,7 +46,7 @@ internal static class VerifyCommand
             progress.Dispose();
             if (result.GetValue(common.Json))
             {
-                JsonOutput.Write(Console.Out, new { store = store.Display, verified = records });
+                JsonOutput.Write(Console.Out, new VerifiedJson(store.Display, records));
             }
             else
             {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace BackupOps.Cli.Output;
 
@@ -18,7 +19,7 @@ internal sealed class JsonStream(TextWriter output) : IDisposable
     public Utf8JsonWriter Json => _json ??= new Utf8JsonWriter(_buffer, new JsonWriterOptions { Indented = true });
 
     /// <summary>Writes one value with --json's conventions (camelCase, enums as strings, nulls left out).</summary>
-    public void Value<T>(T value) => JsonSerializer.Serialize(Json, value, JsonOutput.Options);
+    public void Value<T>(T value) => JsonSerializer.Serialize(Json, value, (JsonTypeInfo<T>)JsonOutput.Options.GetTypeInfo(typeof(T)));
 
     /// <summary>Writes a named value.</summary>
     public void Property<T>(string name, T value)
