@@ -18,6 +18,10 @@ command -v gzip >/dev/null || need+=(gzip)
 command -v zstd >/dev/null || need+=(zstd)
 command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl) # signed backups are checked by hand with stock openssl (SignedBackupTests)
+# The CLI's Native AOT publish links its native binary with gcc (NativeAOT's CppCompilerAndLinker; no clang here),
+# against glibc's development files (crt objects, libc, libm, libdl ...).
+command -v gcc >/dev/null || need+=(gcc)
+[[ -f /usr/include/stdio.h ]] || need+=(libc6-dev)
 for tool in ceph-mon ceph-osd radosgw; do command -v "$tool" >/dev/null || need+=("$tool"); done
 command -v ceph >/dev/null || need+=(ceph-common)
 if ((${#need[@]})); then
@@ -57,10 +61,12 @@ packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages:
 pester="${packages%/}/pester/5.7.1/tools/Pester.psd1"
 [[ -f $pester ]] || { echo "test.sh: Pester 5.7.1 is missing at $pester after the restore: check that the NuGet feed serves the package 'Pester' 5.7.1" >&2; exit 1; }
 
-# The CLI as a database host gets it (README): framework-dependent ReadyToRun for linux-x64, crossgen2 and the runtime
-# pack restored from the NuGet feed like every package; it must publish and run. The benchmark measures this form.
+# The CLI as a database host gets it (README): one Native AOT binary for linux-x64, the ILCompiler packages restored
+# from the NuGet feed like every package, linked with gcc; it must publish and run. The CLI tests run this binary
+# (BackupOpsCli), and the benchmark measures it. A clean output folder: no ReadyToRun leftovers beside it.
+rm -rf artifacts/cli
 dotnet publish src/BackupOps.Cli -c Release -r linux-x64 -o artifacts/cli -nologo -v q
-[[ $(dotnet artifacts/cli/backupops.dll --version) == "$(dotnet src/BackupOps.Cli/bin/Release/net10.0/backupops.dll --version)" ]] ||
+[[ $(artifacts/cli/backupops --version) == "$(dotnet src/BackupOps.Cli/bin/Release/net10.0/backupops.dll --version)" ]] ||
   { echo "test.sh: the published CLI in artifacts/cli does not run or reports another version than the build" >&2; exit 1; }
 
 log=$(mktemp)

@@ -68,7 +68,7 @@ public sealed class PesterSuiteTests(ITestOutputHelper output)
             ["BACKUPOPS_TEST_PITR_CLUSTER"] = pitr.Cluster,
             ["BACKUPOPS_TEST_PITR_STORE"] = pitrStore,
             ["BACKUPOPS_TEST_PITR_TEMP"] = pitrTemp,
-            ["BACKUPOPS_TEST_CLI"] = Path.ChangeExtension(BackupOpsCli.DllPath, null),
+            ["BACKUPOPS_TEST_CLI"] = BackupOpsCli.ProgramPath,
             ["BACKUPOPS_TEST_RESULTS"] = results,
             // The suites set what each test needs; nothing from the test host's own configuration leaks in.
             ["DATABASE_URL"] = null, ["BACKUPOPS_CLI"] = null, ["BACKUP_DIR"] = null, ["AWS_ENDPOINT_URL"] = null, ["AWS_ACCESS_KEY_ID"] = null, ["AWS_SECRET_ACCESS_KEY"] = null, ["REDIS_URL"] = null, ["REDIS_PASSWORD"] = null, ["PGPASSWORD"] = null,

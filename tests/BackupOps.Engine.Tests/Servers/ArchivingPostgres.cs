@@ -7,7 +7,7 @@ namespace BackupOps.Engine.Tests.Servers;
 
 /// <summary>
 /// A PostgreSQL 15 of its own per test, archiving with the real CLI: wal_level=replica, archive_mode=on,
-/// archive_command = 'dotnet backupops.dll pg wal push %p --cluster ... --store ...', a short archive_timeout so tests
+/// archive_command = 'backupops pg wal push %p --cluster ... --store ...', a short archive_timeout so tests
 /// take seconds, and track_commit_timestamp so a test knows exactly when each row committed. Runs as the postgres user
 /// when the tests run as root; scram passwords on TCP, trust only on its own socket folder.
 /// </summary>
@@ -89,7 +89,7 @@ public sealed class ArchivingPostgres : IAsyncDisposable
         var server = new ArchivingPostgres(root, bin, port, password, cluster);
         Shell.RunAsPostgres(Path.Combine(bin, "initdb"), ["-D", server.DataDirectory, "-U", "postgres", "--auth-host=scram-sha-256", "--auth-local=trust", $"--pwfile={passwordFile}", "--no-locale", "-E", "UTF8", "--no-sync"]);
         File.Delete(passwordFile);
-        var push = $"/usr/bin/dotnet {BackupOpsCli.DllPath} pg wal push %p --cluster {cluster} {pushArguments}";
+        var push = $"{BackupOpsCli.ProgramPath} pg wal push %p --cluster {cluster} {pushArguments}";
         var conf = string.Join('\n', new[]
         {
             $"port = {port}",

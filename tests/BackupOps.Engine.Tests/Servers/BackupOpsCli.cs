@@ -10,7 +10,11 @@ public static class BackupOpsCli
         public string All => Stdout + "\n" + Stderr;
     }
 
-    private static readonly Lazy<string> Dll = new(() =>
+    // The published CLI in artifacts/cli: the Native AOT binary a database host gets, not the JIT-compiled build, so
+    // trimming or AOT problems fail here rather than on a host. test.sh publishes it afresh before every run; after a
+    // change, a targeted `dotnet test` needs the same publish first (its timestamps cannot tell: an incremental
+    // publish keeps the native binary's time when only the build was redone).
+    private static readonly Lazy<string> Program = new(() =>
     {
         var directory = new DirectoryInfo(AppContext.BaseDirectory);
         while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "BackupOps.sln")))
@@ -18,13 +22,19 @@ public static class BackupOpsCli
             directory = directory.Parent;
         }
 
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(directory?.FullName ?? throw new InvalidOperationException("BackupOps.sln not found above the test folder"), "src", "BackupOps.Cli", "bin", configuration, "net10.0", "backupops.dll");
-        return File.Exists(dll) ? dll : throw new InvalidOperationException($"{dll} is missing; build the solution first (dotnet build BackupOps.sln).");
+        var repo = directory?.FullName ?? throw new InvalidOperationException("BackupOps.sln not found above the test folder");
+        var program = Path.Combine(repo, "artifacts", "cli", "backupops");
+        var publish = "dotnet publish src/BackupOps.Cli -c Release -r linux-x64 -o artifacts/cli (test.sh does it)";
+        if (!File.Exists(program))
+        {
+            throw new InvalidOperationException($"{program} is missing; publish the CLI first: {publish}.");
+        }
+
+        return program;
     });
 
-    /// <summary>The built CLI, for commands a server runs itself (archive_command, restore_command).</summary>
-    public static string DllPath => Dll.Value;
+    /// <summary>The published CLI binary, also for commands a server runs itself (archive_command, restore_command).</summary>
+    public static string ProgramPath => Program.Value;
 
     public static async Task<Run> RunAsync(string workingDirectory, IDictionary<string, string?> environment, params string[] arguments)
     {
@@ -36,11 +46,10 @@ public static class BackupOpsCli
         return new Run(process.ExitCode, await stdout, await stderr);
     }
 
-    /// <summary>How the binary is started: <c>dotnet backupops.dll</c> (one process: signals reach it directly).</summary>
+    /// <summary>How the binary is started: directly, one process (signals reach it directly).</summary>
     public static ProcessStartInfo StartInfo(string workingDirectory, IDictionary<string, string?> environment, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
-        info.ArgumentList.Add(Dll.Value);
+        var info = new ProcessStartInfo(Program.Value) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = workingDirectory };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
