@@ -9,31 +9,31 @@ namespace BackupOps.Engine.Drill;
 public sealed record DrillConfig
 {
     /// <summary>Format version (1).</summary>
-    public int Version { get; init; } = 1;
+    public int Version { get; set; } = 1;
 
     /// <summary>Environment name for the log and reports.</summary>
-    public string Environment { get; init; } = "staging";
+    public string Environment { get; set; } = "staging";
 
     /// <summary>RTO, RPO and backup age targets.</summary>
-    public DrillTargets Targets { get; init; } = new();
+    public DrillTargets Targets { get; set; } = new();
 
     /// <summary>Markdown drill log the outcome is appended to.</summary>
-    public string LogPath { get; init; } = "./drill-log.md";
+    public string LogPath { get; set; } = "./drill-log.md";
 
     /// <summary>Folder for the JSON and JUnit reports.</summary>
-    public string ReportDirectory { get; init; } = "./drill-reports";
+    public string ReportDirectory { get; set; } = "./drill-reports";
 
     /// <summary>Databases to restore into a disposable PostgreSQL.</summary>
-    public IReadOnlyList<DrillDatabase> Databases { get; init; } = [];
+    public IReadOnlyList<DrillDatabase> Databases { get; set; } = [];
 
     /// <summary>Buckets to sample and whose lifecycle to compare.</summary>
-    public IReadOnlyList<DrillObjectStore> ObjectStores { get; init; } = [];
+    public IReadOnlyList<DrillObjectStore> ObjectStores { get; set; } = [];
 
     /// <summary>Redis sources whose latest snapshot to restore into a sandbox.</summary>
-    public IReadOnlyList<DrillRedis> Redis { get; init; } = [];
+    public IReadOnlyList<DrillRedis> Redis { get; set; } = [];
 
     /// <summary>Clusters to recover to the latest archived WAL (base backup plus archive) in a disposable server.</summary>
-    public IReadOnlyList<DrillPitr> Pitr { get; init; } = [];
+    public IReadOnlyList<DrillPitr> Pitr { get; set; } = [];
 
     private static readonly JsonSerializerOptions Options = EngineJson.WithContext(new()
     {
@@ -139,26 +139,26 @@ public sealed record DrillConfig
 public sealed record DrillTargets
 {
     /// <summary>Recovery time objective: restore start to validated database.</summary>
-    public double RtoMinutes { get; init; } = 60;
+    public double RtoMinutes { get; set; } = 60;
 
     /// <summary>Recovery point objective: age of the restored backup.</summary>
-    public double RpoMinutes { get; init; } = 26 * 60;
+    public double RpoMinutes { get; set; } = 26 * 60;
 }
 
 /// <summary>A database to restore.</summary>
 public sealed record DrillDatabase
 {
     /// <summary>Source database name.</summary>
-    public string Name { get; init; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
 
     /// <summary>Store holding its backups.</summary>
     public string? Store { get; init; }
 
     /// <summary>Tables whose exact row counts are checked.</summary>
-    public IReadOnlyList<string> CriticalTables { get; init; } = [];
+    public IReadOnlyList<string> CriticalTables { get; set; } = [];
 
     /// <summary>Smoke queries with expectations.</summary>
-    public IReadOnlyList<string> SmokeQueries { get; init; } = [];
+    public IReadOnlyList<string> SmokeQueries { get; set; } = [];
 
     /// <summary>age identity file for encrypted backups.</summary>
     public string? IdentityFile { get; init; }
@@ -168,13 +168,13 @@ public sealed record DrillDatabase
 public sealed record DrillObjectStore
 {
     /// <summary>Bucket.</summary>
-    public string Bucket { get; init; } = string.Empty;
+    public string Bucket { get; set; } = string.Empty;
 
     /// <summary>Prefixes to sample under.</summary>
-    public IReadOnlyList<string> Prefixes { get; init; } = [""];
+    public IReadOnlyList<string> Prefixes { get; set; } = [""];
 
     /// <summary>Objects per prefix.</summary>
-    public int SampleSize { get; init; } = 10;
+    public int SampleSize { get; set; } = 10;
 
     /// <summary>Lifecycle template to compare with; null skips the lifecycle check.</summary>
     public string? LifecycleTemplate { get; init; }
@@ -187,35 +187,35 @@ public sealed record DrillObjectStore
 public sealed record DrillRedis
 {
     /// <summary>Source name in the store.</summary>
-    public string Source { get; init; } = string.Empty;
+    public string Source { get; set; } = string.Empty;
 
     /// <summary>Store holding its snapshots.</summary>
     public string? Store { get; init; }
 
     /// <summary>Keys that must exist.</summary>
-    public IReadOnlyList<string> ExpectKeys { get; init; } = [];
+    public IReadOnlyList<string> ExpectKeys { get; set; } = [];
 
     /// <summary>Queue bounds, key=min..max.</summary>
-    public IReadOnlyList<string> Queues { get; init; } = [];
+    public IReadOnlyList<string> Queues { get; set; } = [];
 }
 
 /// <summary>A cluster to recover to the latest archived WAL.</summary>
 public sealed record DrillPitr
 {
     /// <summary>The cluster name base backups and WAL are filed under.</summary>
-    public string Cluster { get; init; } = string.Empty;
+    public string Cluster { get; set; } = string.Empty;
 
     /// <summary>Store holding them.</summary>
     public string? Store { get; init; }
 
     /// <summary>Database the checks run in.</summary>
-    public string Database { get; init; } = "postgres";
+    public string Database { get; set; } = "postgres";
 
     /// <summary>Tables whose row counts are reported.</summary>
-    public IReadOnlyList<string> CriticalTables { get; init; } = [];
+    public IReadOnlyList<string> CriticalTables { get; set; } = [];
 
     /// <summary>Smoke queries with expectations.</summary>
-    public IReadOnlyList<string> SmokeQueries { get; init; } = [];
+    public IReadOnlyList<string> SmokeQueries { get; set; } = [];
 
     /// <summary>age identity file for encrypted base backups and WAL.</summary>
     public string? IdentityFile { get; init; }

@@ -7,7 +7,7 @@ namespace BackupOps.Engine.Health;
 public sealed record RunRecord
 {
     /// <summary>Record format version.</summary>
-    public int FormatVersion { get; init; } = 1;
+    public int FormatVersion { get; set; } = 1;
 
     /// <summary><c>postgresql</c> or <c>redis</c>.</summary>
     public required string Kind { get; init; }
@@ -58,10 +58,10 @@ public sealed record RunRecord
     public string? Environment { get; init; }
 
     /// <summary>Machine that ran it.</summary>
-    public string Host { get; init; } = System.Environment.MachineName;
+    public string Host { get; set; } = System.Environment.MachineName;
 
     /// <summary>BackupOps version.</summary>
-    public string ToolVersion { get; init; } = ToolInfo.Version;
+    public string ToolVersion { get; set; } = ToolInfo.Version;
 
     /// <summary>True for a success.</summary>
     public bool Succeeded => Outcome == SuccessOutcome;

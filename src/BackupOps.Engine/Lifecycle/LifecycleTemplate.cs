@@ -12,35 +12,35 @@ namespace BackupOps.Engine.Lifecycle;
 public sealed record LifecycleTemplate
 {
     /// <summary>Template format version (1).</summary>
-    public int Version { get; init; } = 1;
+    public int Version { get; set; } = 1;
 
     /// <summary>The buckets.</summary>
-    public IReadOnlyList<BucketTemplate> Buckets { get; init; } = [];
+    public IReadOnlyList<BucketTemplate> Buckets { get; set; } = [];
 
     /// <summary>One bucket in a template.</summary>
     public sealed record BucketTemplate
     {
         /// <summary>Bucket name.</summary>
-        public string Bucket { get; init; } = string.Empty;
+        public string Bucket { get; set; } = string.Empty;
 
         /// <summary>Prefixes no rule may reach.</summary>
-        public IReadOnlyList<string> LegalHoldPrefixes { get; init; } = [];
+        public IReadOnlyList<string> LegalHoldPrefixes { get; set; } = [];
 
         /// <summary>Rules.</summary>
-        public IReadOnlyList<RuleTemplate> Rules { get; init; } = [];
+        public IReadOnlyList<RuleTemplate> Rules { get; set; } = [];
     }
 
     /// <summary>One rule in a template.</summary>
     public sealed record RuleTemplate
     {
         /// <summary>Rule name (the rule id becomes backupops-name).</summary>
-        public string Name { get; init; } = string.Empty;
+        public string Name { get; set; } = string.Empty;
 
         /// <summary>Key prefix; empty for the whole bucket.</summary>
-        public string Prefix { get; init; } = string.Empty;
+        public string Prefix { get; set; } = string.Empty;
 
         /// <summary>Phases after Standard.</summary>
-        public IReadOnlyList<PhaseTemplate> Phases { get; init; } = [];
+        public IReadOnlyList<PhaseTemplate> Phases { get; set; } = [];
 
         /// <summary>Delete at this age.</summary>
         public int? ExpirationDays { get; init; }
@@ -56,7 +56,7 @@ public sealed record LifecycleTemplate
         public int? AfterDays { get; init; }
 
         /// <summary>Tier (InfrequentAccess, Archive) or S3 class name.</summary>
-        public string StorageClass { get; init; } = string.Empty;
+        public string StorageClass { get; set; } = string.Empty;
     }
 
     private static readonly JsonSerializerOptions Options = EngineJson.WithContext(new()

@@ -10,13 +10,13 @@ public sealed record BackupManifest : IBackupManifest
     public const int CurrentFormatVersion = 1;
 
     /// <summary>Manifest format version.</summary>
-    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public int FormatVersion { get; set; } = CurrentFormatVersion;
 
     /// <summary>Backup id: UTC start time to the millisecond plus a random suffix, so ids sort by time and never collide.</summary>
     public required string BackupId { get; init; }
 
     /// <summary>Source kind; <c>postgresql</c>.</summary>
-    public string Kind { get; init; } = "postgresql";
+    public string Kind { get; set; } = "postgresql";
 
     /// <summary>Database name.</summary>
     public required string Database { get; init; }
@@ -49,7 +49,7 @@ public sealed record BackupManifest : IBackupManifest
     public required string Sha256 { get; init; }
 
     /// <summary>Archive format; <c>custom</c> (pg_dump -Fc).</summary>
-    public string Format { get; init; } = "custom";
+    public string Format { get; set; } = "custom";
 
     /// <summary>
     /// How the stored bytes are compressed outside the archive: <c>zstd</c> (pg_dump wrote it uncompressed and

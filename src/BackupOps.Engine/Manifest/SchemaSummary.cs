@@ -19,7 +19,7 @@ public sealed record SchemaSummary
     public int Functions { get; init; }
 
     /// <summary>Per-table row estimates (and exact counts for critical tables).</summary>
-    public IReadOnlyList<TableRowInfo> TableRows { get; init; } = [];
+    public IReadOnlyList<TableRowInfo> TableRows { get; set; } = [];
 }
 
 /// <summary>One table's row numbers.</summary>

@@ -9,13 +9,13 @@ namespace BackupOps.Engine.Physical;
 public sealed record BaseBackupManifest : IBackupManifest
 {
     /// <summary>Manifest format version.</summary>
-    public int FormatVersion { get; init; } = BackupManifest.CurrentFormatVersion;
+    public int FormatVersion { get; set; } = BackupManifest.CurrentFormatVersion;
 
     /// <summary>Backup id (UTC start time plus a random suffix).</summary>
     public required string BackupId { get; init; }
 
     /// <summary>Kind: <c>postgresql-base</c>.</summary>
-    public string Kind { get; init; } = "postgresql-base";
+    public string Kind { get; set; } = "postgresql-base";
 
     /// <summary>The cluster name (base backups are of a whole cluster).</summary>
     public required string Database { get; init; }

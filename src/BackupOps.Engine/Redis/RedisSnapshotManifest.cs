@@ -11,13 +11,13 @@ public sealed record RedisDatabaseKeys(long Keys, long Expires);
 public sealed record RedisSnapshotManifest : IBackupManifest
 {
     /// <inheritdoc />
-    public int FormatVersion { get; init; } = BackupManifest.CurrentFormatVersion;
+    public int FormatVersion { get; set; } = BackupManifest.CurrentFormatVersion;
 
     /// <inheritdoc />
     public required string BackupId { get; init; }
 
     /// <inheritdoc />
-    public string Kind { get; init; } = "redis";
+    public string Kind { get; set; } = "redis";
 
     /// <summary>The source name (store folder): given, or host-port.</summary>
     public required string Database { get; init; }

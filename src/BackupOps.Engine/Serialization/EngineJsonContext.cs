@@ -10,6 +10,11 @@ namespace BackupOps.Engine.Serialization;
 /// System.Text.Json needs runtime code generation, which the CLI's Native AOT binary does not have; each caller keeps
 /// its own <see cref="JsonSerializerOptions"/> (naming, null handling, comments) and takes this context as the
 /// options' resolver, so the JSON is the same as before.
+/// <para>
+/// A property with an initializer, in a type read here, is <c>set</c> rather than <c>init</c>: generated metadata
+/// can assign init-only properties only in one object initializer with all of them, so one missing from the JSON
+/// (an older manifest, a drill file that leaves a default out) would get null or 0 instead of its initializer.
+/// </para>
 /// </summary>
 [JsonSerializable(typeof(Manifest.BackupManifest))]
 [JsonSerializable(typeof(Physical.BaseBackupManifest))]

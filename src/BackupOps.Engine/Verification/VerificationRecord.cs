@@ -10,7 +10,7 @@ namespace BackupOps.Engine.Verification;
 public sealed record VerificationRecord
 {
     /// <summary>Record format version.</summary>
-    public int FormatVersion { get; init; } = 1;
+    public int FormatVersion { get; set; } = 1;
 
     /// <summary><c>postgresql</c> or <c>redis</c>.</summary>
     public required string Kind { get; init; }
@@ -64,10 +64,10 @@ public sealed record VerificationRecord
     public string? DataETag { get; init; }
 
     /// <summary>Machine that verified.</summary>
-    public string Host { get; init; } = Environment.MachineName;
+    public string Host { get; set; } = Environment.MachineName;
 
     /// <summary>BackupOps version.</summary>
-    public string ToolVersion { get; init; } = ToolInfo.Version;
+    public string ToolVersion { get; set; } = ToolInfo.Version;
 
     /// <summary>True when the bytes matched.</summary>
     public bool Passed => Outcome == PassedOutcome;

@@ -8,7 +8,7 @@ namespace BackupOps.Engine.Wal;
 public sealed record WalArchiveIdentity
 {
     /// <summary>Record format version.</summary>
-    public int FormatVersion { get; init; } = 1;
+    public int FormatVersion { get; set; } = 1;
 
     /// <summary>The cluster name the archive is filed under.</summary>
     public required string Cluster { get; init; }
@@ -26,7 +26,7 @@ public sealed record WalArchiveIdentity
     public required DateTimeOffset CreatedUtc { get; init; }
 
     /// <summary>The host whose push started it.</summary>
-    public string CreatedOn { get; init; } = Environment.MachineName;
+    public string CreatedOn { get; set; } = Environment.MachineName;
 }
 
 /// <summary>One archived WAL file as listed.</summary>
