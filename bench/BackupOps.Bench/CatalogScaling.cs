@@ -98,7 +98,7 @@ internal static partial class CatalogScaling
         }
 
         var (first, last) = (points[0], points[^1]);
-        string Growth(Func<CatalogPoint, double> pick) => last.Count == first.Count ? "" : $"{(pick(last) - pick(first)) * 100 / (last.Count - first.Count):+0.000;-0.000} s";
+        string Growth(Func<CatalogPoint, double> pick) => last.Count == first.Count ? "" : $"{(pick(last) - pick(first)) * 100 / (last.Count - first.Count):+0.000;-0.000;0.000} s";
         report.Append("| Catalog on RGW (one-table backups) | ").AppendJoin(" | ", points.Select(p => p.Count.ToString("N0", CultureInfo.InvariantCulture))).Append(" | growth per 100 |\n|").Append(string.Concat(Enumerable.Repeat(" --- |", points.Count + 2))).Append('\n');
         void Row(string label, Func<CatalogPoint, IReadOnlyList<Measurement>?> pick, bool rss = false)
         {

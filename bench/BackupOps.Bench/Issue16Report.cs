@@ -152,7 +152,7 @@ internal static class Issue16Report
 
         var catalog = r.Catalog;
         var at1000 = catalog.FirstOrDefault(p => p.Count == 1000);
-        string Growth(Func<CatalogPoint, double> pick) => catalog.Count < 2 ? "" : $"{(pick(catalog[^1]) - pick(catalog[0])) * 100 / (catalog[^1].Count - catalog[0].Count):+0.000;-0.000} s per 100";
+        string Growth(Func<CatalogPoint, double> pick) => catalog.Count < 2 ? "" : $"{(pick(catalog[^1]) - pick(catalog[0])) * 100 / (catalog[^1].Count - catalog[0].Count):+0.000;-0.000;0.000} s per 100";
         double StatusWall(CatalogPoint p) => BenchUtil.Median(p.Status.Select(m => m.WallSeconds));
         lines.Add(at1000 is null
             ? ("4. `status` with 1,000 backups on RGW < 1 s, growth per 100 reported", catalog.Count == 0 ? NotMeasured : $"largest catalog measured: {catalog[^1].Count} ({StatusWall(catalog[^1]):0.00} s); {Growth(StatusWall)}", "", "not measured at 1,000")
