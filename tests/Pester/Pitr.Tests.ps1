@@ -40,7 +40,9 @@ BeforeAll {
             if ($last.Length -ge 24 -and [string]::CompareOrdinal($last.Substring(0, 24), $segment) -ge 0) { return }
             Start-Sleep -Milliseconds 100
         }
-        throw "$segment was not archived within 60 s"
+        # Say why: PostgreSQL counts archive_command failures and names the last one (its log has the command's stderr).
+        $archiver = Invoke-PitrSql "SELECT 'archived ' || archived_count || ', failed ' || failed_count || ', last failed ' || coalesce(last_failed_wal, '-') || ' at ' || coalesce(last_failed_time::text, '-') FROM pg_stat_archiver"
+        throw "$segment was not archived within 60 s (pg_stat_archiver: $archiver)"
     }
 
     function Get-WalObjects([string] $Store) {
